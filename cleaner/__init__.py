@@ -1,0 +1,31 @@
+"""cleaner: turn scraped web and news dumps into clean, de-duplicated text.
+
+Library entry points:
+
+    import cleaner
+    cleaner.clean_text(raw)                       # one string in, cleaned string out
+    pipeline = cleaner.Pipeline.from_config(path) # packaged defaults < your TOML file
+    for result in pipeline.run(records): ...      # Documents (kept) and Drops (with reasons)
+"""
+
+from __future__ import annotations
+
+from cleaner.api import clean_text
+from cleaner.document import Document, Drop, Edit, Reject
+from cleaner.errors import CleanerError, ConfigError, RuleError
+from cleaner.pipeline import Pipeline
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CleanerError",
+    "ConfigError",
+    "Document",
+    "Drop",
+    "Edit",
+    "Pipeline",
+    "Reject",
+    "RuleError",
+    "__version__",
+    "clean_text",
+]

@@ -1,0 +1,35 @@
+"""One-call helpers for callers that have a string and want clean text back."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from cleaner.config import load_config
+from cleaner.document import Document, Drop
+from cleaner.pipeline import Pipeline
+
+# The processors that rewrite text. Language detection, filters and de-duplication annotate or
+# drop documents; for a single string the caller wants its cleaned text, never a drop.
+TEXT_PROCESSORS = ("encoding", "normalize", "boilerplate")
+
+
+@lru_cache(maxsize=8)
+def _text_pipeline(config_path: str | None) -> Pipeline:
+    config = load_config(config_path)
+    names = [n for n in config["pipeline"]["processors"] if n in TEXT_PROCESSORS]
+    config["pipeline"]["processors"] = names
+    config["pipeline"]["drop_empty"] = False
+    return Pipeline.from_dict(config)
+
+
+def clean_text(text: str, *, config: str | Path | None = None, url: str | None = None) -> str:
+    """Repair, normalise and strip boilerplate from `text`; return the cleaned text.
+
+    `config` is an optional TOML file layered over the packaged defaults; `url` scopes
+    domain-specific rules. Only the text-rewriting processors of that config run.
+    """
+    pipeline = _text_pipeline(str(config) if config is not None else None)
+    meta = {"url": url} if url else {}
+    result = pipeline.process(Document(id="text", text=text, meta=meta))
+    return result.document.text if isinstance(result, Drop) else result.text

@@ -1,0 +1,112 @@
+"""Configuration layering: packaged defaults < user TOML file < command-line overrides.
+
+The merged configuration is a plain nested dict. `validate_config` checks its top-level tables
+and the pipeline's processor list so that every mistake is reported as one line naming the valid
+choices; processor parameters are checked when the processors are built (`cleaner.registry`).
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cleaner.errors import ConfigError
+from cleaner.registry import available
+
+GENERAL_SECTIONS = ("pipeline", "input", "output", "run")
+
+
+def default_config() -> dict[str, Any]:
+    """The packaged defaults (cleaner/default.toml), freshly parsed."""
+    text = resources.files("cleaner").joinpath("default.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a user's TOML file, turning I/O and syntax errors into ConfigError."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {p}: {exc.strerror}") from None
+
+
+def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge `over` into a copy of `base`: tables merge, other values replace."""
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_override(assignment: str) -> dict[str, Any]:
+    """Turn `section.key=value` into {"section": {"key": value}}.
+
+    The value is read as a TOML value (numbers, booleans, ["lists"], "strings"); anything that
+    is not valid TOML is taken as a bare string, so `--set language.unknown=und` works unquoted.
+    """
+    if "=" not in assignment:
+        raise ConfigError(f"--set expects section.key=value, got {assignment!r}")
+    dotted, raw = assignment.split("=", 1)
+    parts = [p.strip() for p in dotted.strip().split(".")]
+    if len(parts) < 2 or not all(parts):
+        raise ConfigError(f"--set expects section.key=value, got {assignment!r}")
+    try:
+        value: Any = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    nested: dict[str, Any] = {parts[-1]: value}
+    for part in reversed(parts[:-1]):
+        nested = {part: nested}
+    return nested
+
+
+def load_config(
+    path: str | Path | None = None,
+    overrides: Iterable[str] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Packaged defaults, then the file at `path`, then `--set` overrides, then `extra`."""
+    config = default_config()
+    if path is not None:
+        config = merge(config, read_toml(path))
+    for assignment in overrides:
+        config = merge(config, parse_override(assignment))
+    if extra:
+        config = merge(config, extra)
+    validate_config(config)
+    return config
+
+
+def validate_config(config: Mapping[str, Any]) -> None:
+    """Check top-level tables and the processor list; one clear ConfigError per mistake."""
+    names = available()
+    valid_sections = sorted(set(GENERAL_SECTIONS) | set(names))
+    for key, value in config.items():
+        if key not in valid_sections:
+            raise ConfigError(
+                f"unknown config section [{key}]; valid sections: {', '.join(valid_sections)}"
+            )
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"config section [{key}] must be a table")
+    processors = config.get("pipeline", {}).get("processors", [])
+    if not isinstance(processors, list) or not all(isinstance(p, str) for p in processors):
+        raise ConfigError("[pipeline] processors must be a list of processor names")
+    for name in processors:
+        if name not in names:
+            raise ConfigError(
+                f"unknown processor {name!r} in [pipeline] processors; "
+                f"valid processors: {', '.join(names)}"
+            )

@@ -1,0 +1,128 @@
+"""The record that flows through a pipeline, and the two outcomes a processor can give.
+
+A `Document` is frozen: a processor never edits one in place, it returns a new one built with
+`Document.evolve` (a thin wrapper over `dataclasses.replace`). That keeps every processor a pure
+function of its input, which is what makes parallel runs and byte-identical re-runs possible.
+
+`meta` and `fields` are plain dicts so that documents pickle cheaply between worker processes;
+by convention they are never mutated after construction: processors copy and extend them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change a processor made to a document, kept so that `cleaner explain` can show it.
+
+    `action` is one of:
+      - "removed": `text` was deleted (a line, or a span within a line);
+      - "replaced": `text` became `replacement` (mojibake repair, markdown residue);
+      - "moved": `text` was removed and stored in `meta[meta_key]` (byline, categories, date).
+    `line` is the 1-based line number in the text the processor received, when it is known.
+    """
+
+    processor: str
+    rule: str
+    action: str
+    text: str
+    replacement: str = ""
+    meta_key: str = ""
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "processor": self.processor,
+            "rule": self.rule,
+            "action": self.action,
+            "text": self.text,
+        }
+        if self.replacement:
+            out["replacement"] = self.replacement
+        if self.meta_key:
+            out["meta_key"] = self.meta_key
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A unit of text with its identity, annotations, provenance and passthrough fields.
+
+    - `id`: stable identity (relative path for files, the id field for JSONL records).
+    - `text`: the current text.
+    - `meta`: annotations written by processors (lang, byline, dup, decoding, ...).
+    - `trace`: every edit made so far, in order.
+    - `fields`: the input record's other fields, written back unchanged on output.
+    """
+
+    id: str
+    text: str
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    trace: tuple[Edit, ...] = ()
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def evolve(
+        self,
+        *,
+        text: str | None = None,
+        meta: Mapping[str, Any] | None = None,
+        edits: tuple[Edit, ...] | list[Edit] = (),
+    ) -> Document:
+        """Return a copy with new text and/or meta, and `edits` appended to the trace."""
+        changes: dict[str, Any] = {}
+        if text is not None:
+            changes["text"] = text
+        if meta is not None:
+            changes["meta"] = meta
+        if edits:
+            changes["trace"] = self.trace + tuple(edits)
+        return dataclasses.replace(self, **changes) if changes else self
+
+    def with_meta(self, **updates: Any) -> Document:
+        """Return a copy whose meta has `updates` merged over the current values."""
+        return self.evolve(meta={**self.meta, **updates})
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """A processor's decision that a document leaves the output, and why.
+
+    `reason` is a short machine-friendly code ("too_short", "language", "exact_duplicate");
+    `detail` is the human sentence ("12 words < min_words 50"). The runner writes the document
+    with both to the rejects file, so nothing is ever lost silently.
+    """
+
+    document: Document
+    processor: str
+    reason: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        """`processor.reason`, the key used to count rejects in the run summary."""
+        return f"{self.processor}.{self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An input that never became a valid Document (malformed JSON, binary file, ...).
+
+    Readers yield these instead of raising, so one bad record never stops a run.
+    """
+
+    id: str
+    source: str
+    reason: str
+    detail: str = ""
+    raw: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"input.{self.reason}"

@@ -1,0 +1,1 @@
+"""Built-in processors; each registers itself with `cleaner.registry` when imported."""

@@ -1,0 +1,154 @@
+"""Processor registry: names to classes, and checked construction from config tables.
+
+Every processor class declares a frozen `Options` dataclass. `build_processor(name, params)`
+checks `params` against it (unknown keys, wrong types) and raises one `ConfigError` that names
+the valid choices, so a typo in a TOML file is a one-line message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from cleaner.errors import ConfigError
+from cleaner.processors.base import Processor
+
+# Modules that define the built-in processors; imported on first use, never at package import.
+_BUILTIN_MODULES = (
+    "cleaner.processors.encoding",
+    "cleaner.processors.normalize",
+    "cleaner.processors.boilerplate",
+    "cleaner.processors.language",
+    "cleaner.processors.filters",
+    "cleaner.processors.exact_dedup",
+)
+
+_REGISTRY: dict[str, type[Any]] = {}
+_loaded = False
+
+P = TypeVar("P")
+
+
+def register(cls: type[P]) -> type[P]:
+    """Class decorator: make a processor available by its `name` in configs."""
+    name = getattr(cls, "name", "")
+    if not name:
+        raise TypeError(f"{cls.__name__} has no name")
+    if not dataclasses.is_dataclass(getattr(cls, "Options", None)):
+        raise TypeError(f"{cls.__name__} must declare a dataclass named Options")
+    _REGISTRY[name] = cls
+    return cls
+
+
+def _ensure_loaded() -> None:
+    global _loaded
+    if not _loaded:
+        for module in _BUILTIN_MODULES:
+            importlib.import_module(module)
+        _loaded = True
+
+
+def available() -> list[str]:
+    """Sorted names of every registered processor."""
+    _ensure_loaded()
+    return sorted(_REGISTRY)
+
+
+def processor_class(name: str) -> type[Any]:
+    _ensure_loaded()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown processor {name!r}; valid processors: {', '.join(available())}"
+        ) from None
+
+
+def build_processor(name: str, params: Mapping[str, Any] | None = None) -> Processor:
+    """Construct processor `name` with `params` checked against its Options dataclass."""
+    cls = processor_class(name)
+    options = make_options(cls.Options, params or {}, where=f"[{name}]")
+    processor: Processor = cls(options)
+    return processor
+
+
+def make_options(options_cls: type[Any], params: Mapping[str, Any], where: str) -> Any:
+    """Build an Options dataclass from a mapping, with one clear error per mistake."""
+    fields = {f.name: f for f in dataclasses.fields(options_cls) if f.init}
+    hints = get_type_hints(options_cls)
+    unknown = sorted(set(params) - set(fields))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown parameter {unknown[0]!r}; valid parameters: "
+            f"{', '.join(sorted(fields)) or '(none)'}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in params.items():
+        values[key] = _coerce(value, hints[key], f"{where} {key}")
+    try:
+        return options_cls(**values)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _type_name(tp: Any) -> str:
+    origin = get_origin(tp)
+    if origin is Literal:
+        return " | ".join(repr(a) for a in get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in get_args(tp))
+    if origin in (tuple, list):
+        return f"list of {_type_name(get_args(tp)[0])}"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check `value` against annotation `tp`; lists become tuples so options stay hashable."""
+    origin = get_origin(tp)
+    args = get_args(tp)
+    fail: Callable[[], ConfigError] = lambda: ConfigError(  # noqa: E731
+        f"{where}: expected {_type_name(tp)}, got {value!r}"
+    )
+    if tp is Any:
+        return value
+    if origin is Literal:
+        if value not in args:
+            raise fail()
+        return value
+    if origin in (typing.Union, types.UnionType):
+        for arg in args:
+            try:
+                return _coerce(value, arg, where)
+            except ConfigError:
+                continue
+        raise fail()
+    if tp is type(None):
+        if value is not None:
+            raise fail()
+        return None
+    if origin in (tuple, list):
+        if not isinstance(value, (list, tuple)):
+            raise fail()
+        item_tp = args[0] if args else Any
+        return tuple(_coerce(v, item_tp, where) for v in value)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise fail()
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail()
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise fail()
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise fail()
+        return value
+    raise fail()
