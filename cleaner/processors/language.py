@@ -1,0 +1,148 @@
+"""Language identification: annotate `meta["lang"]` and `meta["lang_score"]` (langdetect).
+
+This processor only annotates; `filters` decides what to drop ("annotate first, decide later").
+
+langdetect samples n-grams at random, so two runs over the same text can disagree unless the
+sampler is seeded. Its documented fix, `DetectorFactory.seed = 0`, is a class attribute any
+other code in the process can change. Instead this module owns a private `DetectorFactory`
+with its own seed, loaded lazily once per process (never at import), from the packaged
+profiles read in sorted order (the profile order fixes the order of the float sums, so
+`os.listdir` order must not leak into results). Same text, same answer, in every process.
+
+Cost bounds the throughput of the whole chain here, so two knobs exist:
+- only a prefix is read: `max_chars` characters of whole words, taken from lines that are
+  mostly letters (lines of URLs, numbers or symbols, such as tables, link lists and datelines,
+  only add noise). n-gram extraction costs ~1.5 ms per 1,000 characters.
+- langdetect averages `trials` independent random walks (its own default is 7, ~0.35 ms
+  each). On 481 news articles in 8 languages, 3 trials gave the same language as 7 for every
+  article at 1,000 characters (~2.6 ms instead of ~3.8 ms per article); what changes is the
+  score of mixed-language text, which moves in steps of 1/trials (0.67 rather than 0.71).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Document, Drop
+from cleaner.processors.base import ProcessorBase
+from cleaner.registry import register
+
+SEED = 0
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+\.[\w.-]+")
+_NOT_LETTERS = re.compile(r"[\W\d_]+")  # removing these runs leaves the letters only
+
+
+def _letter_count(text: str) -> int:
+    return len(_NOT_LETTERS.sub("", text))
+
+
+@cache
+def _factory() -> Any:
+    """The seeded langdetect factory for this process, profiles loaded on first use."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    profiles = sorted(Path(PROFILES_DIRECTORY).iterdir())
+    factory = DetectorFactory()
+    factory.load_json_profile([p.read_text(encoding="utf-8") for p in profiles])
+    factory.set_seed(SEED)  # an instance attribute: global DetectorFactory.seed is not read
+    return factory
+
+
+def _detect(sample: str, trials: int) -> tuple[str, float] | None:
+    """Best (language, probability) for `sample`, or None when langdetect finds no features."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory().create()
+    detector.seed = SEED  # belt and braces: never depend on state set elsewhere
+    detector.n_trial = trials
+    detector.append(sample)
+    try:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return None
+    if not ranked:
+        return None
+    return str(ranked[0].lang), float(ranked[0].prob)
+
+
+def sample_text(text: str, max_chars: int) -> str:
+    """Up to `max_chars` characters of whole words, from lines that are mostly letters.
+
+    A line counts when, after removing URLs and e-mail addresses, at least half of its
+    non-space characters are letters. If no line qualifies, the sample is empty.
+    """
+    parts: list[str] = []
+    size = 0
+    for raw in text.split("\n"):
+        line = raw
+        if "://" in line or "www." in line or "@" in line:
+            line = _URL.sub(" ", line)
+        line = " ".join(line.split())
+        if not line:
+            continue
+        if _letter_count(line) * 2 < len(line) - line.count(" "):
+            continue
+        parts.append(line)
+        size += len(line) + 1
+        if size >= max_chars:
+            break
+    sample = " ".join(parts)
+    if len(sample) > max_chars:
+        cut = sample[:max_chars]
+        # End on a word boundary when there is one (texts without spaces, such as Chinese,
+        # are cut where the budget ends).
+        if not sample[max_chars].isspace() and " " in cut:
+            cut = cut.rsplit(" ", 1)[0]
+        sample = cut.rstrip()
+    return sample
+
+
+@register
+class Language(ProcessorBase):
+    """Write the detected language (langdetect code, e.g. "en", "zh-cn") and its probability."""
+
+    name = "language"
+
+    @dataclass(frozen=True)
+    class Options:
+        max_chars: int = 1000
+        min_chars: int = 20
+        unknown: str = "unknown"
+        trials: int = 3
+
+        def __post_init__(self) -> None:
+            if not 1 <= self.trials <= 50:
+                raise ValueError(f"trials must be between 1 and 50, got {self.trials}")
+            if self.max_chars < 1:
+                raise ValueError(f"max_chars must be >= 1, got {self.max_chars}")
+            if self.min_chars < 0:
+                raise ValueError(f"min_chars must be >= 0, got {self.min_chars}")
+
+    options: Options
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+
+    def process(self, doc: Document) -> Document | Drop:
+        lang, score = self.identify(doc.text)
+        return doc.with_meta(lang=lang, lang_score=score)
+
+    def identify(self, text: str) -> tuple[str, float]:
+        """(language code, probability rounded to 4 places); (`unknown`, 0.0) when unsure.
+
+        Text whose sample has fewer than `min_chars` letters is unknown: langdetect's guesses
+        on a few words are close to random.
+        """
+        sample = sample_text(text, self.options.max_chars)
+        if _letter_count(sample) < max(self.options.min_chars, 1):
+            return self.options.unknown, 0.0
+        found = _detect(sample, self.options.trials)
+        if found is None:
+            return self.options.unknown, 0.0
+        lang, prob = found
+        return lang, round(prob, 4)
