@@ -1,0 +1,48 @@
+"""A cheap test that rules out most lines before any rule's own regex runs.
+
+One compiled alternation of the line regexes of a rule set: a plain line that fullmatches
+none of them (almost every line) costs a single C-level call instead of a Python loop over
+every rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Leading global flags, "(?i)" or "(?ix)": inside an alternation they must become scoped.
+_GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+# Back-references depend on group numbering, which changes once patterns are joined.
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
+def combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
+    """One pattern that fullmatches whenever any of `patterns` would.
+
+    Returns the combined pattern (None if nothing could be combined) and the indexes of the
+    patterns left out (back-references, or a join that does not compile); those must always be
+    tried on their own.
+    """
+    parts: list[str] = []
+    left_out: list[int] = []
+    for index, pattern in enumerate(patterns):
+        source = pattern.pattern
+        if _BACKREF.search(source):
+            left_out.append(index)
+            continue
+        flags = ""
+        lead = _GLOBAL_FLAGS.match(source)
+        if lead:
+            flags, source = lead.group(1), source[lead.end() :]
+        source = _NAMED_GROUP.sub("(?:", source)
+        part = f"(?{flags}:{source})" if flags else f"(?:{source})"
+        try:
+            re.compile(part)
+        except re.error:
+            left_out.append(index)
+            continue
+        parts.append(part)
+    if not parts:
+        return None, tuple(left_out)
+    return re.compile("|".join(parts)), tuple(left_out)
