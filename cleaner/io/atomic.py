@@ -1,0 +1,188 @@
+"""Write a file or a directory so that it appears complete or not at all.
+
+Output is written to a temporary sibling (same directory, so the final rename never crosses a
+file system), flushed to disk with fsync, and renamed over the target only when writing
+finished without an exception. On an exception the temporary is removed and an existing target
+is left untouched. A crash (kill -9, power loss) can leave a hidden `.NAME.*.tmp` sibling
+behind, but never a truncated file under the real name that looks like a finished run.
+
+    with AtomicFile("out.jsonl") as fh:     # a binary file handle
+        fh.write(b"...")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+from types import TracebackType
+from typing import IO
+
+
+def _temp_name(target: str, kind: str) -> str:
+    head, tail = os.path.split(os.path.abspath(target))
+    return os.path.join(head, f".{tail}.{os.getpid()}.{secrets.token_hex(4)}.{kind}")
+
+
+def fsync_directory(path: str) -> None:
+    """Make a rename inside `path` durable (best effort: not every platform allows it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class AtomicFile:
+    """A context manager giving a binary handle; commit on clean exit, discard on exception.
+
+    Can also be driven by hand: `open()`, then `commit()` or `discard()`. Missing parent
+    directories are created. The file gets the usual permissions (0666 minus the umask).
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.temp_path = ""
+        self._handle: IO[bytes] | None = None
+        self._finished = False
+
+    def open(self) -> IO[bytes]:
+        """Create the temporary file (once) and return its handle."""
+        if self._handle is not None:
+            return self._handle
+        if self._finished:
+            raise ValueError(f"{self.path}: already committed or discarded")
+        if os.path.isdir(self.path):
+            raise IsADirectoryError(f"{self.path}: is a directory")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(parent, exist_ok=True)
+        while True:
+            temp = _temp_name(self.path, "tmp")
+            try:
+                fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                continue
+            break
+        self.temp_path = temp
+        self._handle = os.fdopen(fd, "wb")
+        return self._handle
+
+    def commit(self) -> None:
+        """Flush, fsync and rename the temporary file over the target (once)."""
+        if self._finished:
+            return
+        handle = self._handle if self._handle is not None else self.open()
+        try:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            os.replace(self.temp_path, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        self._handle = None
+        self._finished = True
+        self.temp_path = ""
+        fsync_directory(os.path.dirname(os.path.abspath(self.path)))
+
+    def discard(self) -> None:
+        """Close and delete the temporary file; the target is not touched."""
+        self._finished = True
+        if self._handle is not None:
+            with contextlib.suppress(OSError):
+                self._handle.close()
+            self._handle = None
+        if self.temp_path:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.temp_path)
+
+    def __enter__(self) -> IO[bytes]:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+class AtomicDirectory:
+    """Build a directory in a temporary sibling and swap it in on success.
+
+    POSIX cannot rename a directory over a non-empty one in one step, so an existing target is
+    first renamed aside, the new one renamed in, and the old one deleted. The gap between the two
+    renames is a few microseconds; a crash inside it leaves both trees under hidden sibling
+    names and nothing under the target name, never a half-written target.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path).rstrip("/" + os.sep) or os.fspath(path)
+        self.temp_path = ""
+
+    def open(self) -> str:
+        """Create the temporary directory and return its path."""
+        if self.temp_path:
+            return self.temp_path
+        if os.path.exists(self.path) and not os.path.isdir(self.path):
+            raise NotADirectoryError(f"{self.path}: exists and is not a directory")
+        parent = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(parent, exist_ok=True)
+        while True:
+            temp = _temp_name(self.path, "tmpdir")
+            try:
+                os.mkdir(temp)
+            except FileExistsError:
+                continue
+            break
+        self.temp_path = temp
+        return temp
+
+    def commit(self) -> None:
+        temp = self.open()
+        parent = os.path.dirname(os.path.abspath(self.path))
+        fsync_directory(temp)
+        old = ""
+        if os.path.isdir(self.path):
+            old = _temp_name(self.path, "old")
+            os.rename(self.path, old)
+        try:
+            os.rename(temp, self.path)
+        except BaseException:
+            if old:
+                os.rename(old, self.path)
+            self.discard()
+            raise
+        self.temp_path = ""
+        fsync_directory(parent)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        if self.temp_path:
+            shutil.rmtree(self.temp_path, ignore_errors=True)
+            self.temp_path = ""
+
+    def __enter__(self) -> str:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()

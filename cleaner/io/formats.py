@@ -1,0 +1,95 @@
+"""What a file name says about its format: JSONL or text, and which compression.
+
+Readers and writers share these rules so that `cleaner clean a.jsonl.zst -o b.jsonl.zst` reads and
+writes the same formats, and so that the side files (rejects, report) are named after the output
+by one function.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cleaner.errors import ConfigError
+
+#: Name endings of JSON Lines files (before any compression suffix).
+JSONL_SUFFIXES = (".jsonl", ".ndjson")
+#: Compression suffix -> codec name.
+COMPRESSION_SUFFIXES = {".gz": "gzip", ".zst": "zstd"}
+#: `fmt` values the readers accept.
+INPUT_FORMATS = ("auto", "jsonl", "text")
+#: `fmt` values the writers accept ("jsonl" still takes its compression from the name).
+OUTPUT_FORMATS = ("auto", "jsonl", "txt", "dir")
+
+STDIO = "-"
+
+
+def compression_of(path: str) -> str | None:
+    """ "gzip", "zstd" or None, from the last suffix of `path`."""
+    lower = path.lower()
+    for suffix, codec in COMPRESSION_SUFFIXES.items():
+        if lower.endswith(suffix):
+            return codec
+    return None
+
+
+def strip_compression(path: str) -> str:
+    """`path` without a trailing .gz/.zst."""
+    lower = path.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lower.endswith(suffix):
+            return path[: -len(suffix)]
+    return path
+
+
+def is_jsonl_name(path: str) -> bool:
+    """True for .jsonl / .ndjson, optionally followed by .gz or .zst."""
+    return strip_compression(path).lower().endswith(JSONL_SUFFIXES)
+
+
+def check_input_format(fmt: str) -> str:
+    if fmt not in INPUT_FORMATS:
+        raise ConfigError(f"[input] format: unknown {fmt!r}; valid: {', '.join(INPUT_FORMATS)}")
+    return fmt
+
+
+def output_format(path: str, fmt: str = "auto") -> str:
+    """Resolve the output format: "jsonl", "txt", "dir" or "stdout" (JSONL on stdout).
+
+    With "auto": `-` is stdout; a path ending in a separator or naming an existing directory is
+    a directory; then the name decides (.jsonl/.ndjson with optional .gz/.zst, or .txt). A name
+    that says nothing is an error rather than a guess, so `-o out` never silently picks one.
+    """
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"[output] format: unknown {fmt!r}; valid: {', '.join(OUTPUT_FORMATS)}")
+    if path == STDIO:
+        if fmt in ("auto", "jsonl"):
+            return "stdout"
+        raise ConfigError(f"output '-' (stdout) is written as JSONL; format {fmt!r} needs a path")
+    is_dir_path = path.endswith(("/", os.sep)) or os.path.isdir(path)
+    if fmt == "dir" or (fmt == "auto" and is_dir_path):
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise ConfigError(f"output {path}: exists and is not a directory")
+        return "dir"
+    if is_dir_path:
+        raise ConfigError(f"output {path}: is a directory; format {fmt!r} needs a file name")
+    if fmt != "auto":
+        return fmt
+    if is_jsonl_name(path):
+        return "jsonl"
+    if path.lower().endswith(".txt"):
+        return "txt"
+    raise ConfigError(
+        f"output {path}: cannot tell the format from the name; use .jsonl, .jsonl.gz, "
+        ".jsonl.zst, .ndjson or .txt, end a directory with '/', or set [output] format"
+    )
+
+
+def output_stem(path: str) -> str:
+    """The output path without its format suffixes: `out.jsonl.gz` -> `out`, `out/` -> `out`."""
+    stem = path.rstrip("/" + os.sep) or path
+    stem = strip_compression(stem)
+    lower = stem.lower()
+    for suffix in (*JSONL_SUFFIXES, ".txt"):
+        if lower.endswith(suffix):
+            return stem[: -len(suffix)]
+    return stem

@@ -1,0 +1,225 @@
+"""JSON Lines records -> Documents, one line at a time, with a reason for every bad line.
+
+Each non-blank line becomes exactly one `Document` or one `Reject`: malformed JSON, a line that
+is not an object and a record without a string text field are rejected with the line's
+location, and the rest of the file is still read. A damaged archive (truncated gzip/zstd)
+yields one `corrupt_archive` reject standing for the lines that could not be read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+import orjson
+
+from cleaner.document import Document, Reject
+from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
+from cleaner.io.decode import decode_line, sniff_bom
+
+#: How much of a bad line is kept in the reject record.
+RAW_PREVIEW_CHARS = 200
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def iter_jsonl(
+    stream: IO[bytes],
+    *,
+    name: str,
+    source: str,
+    text_field: str = "text",
+    id_field: str = "id",
+) -> Iterator[Document | Reject]:
+    """Parse the binary stream `stream` line by line (constant memory).
+
+    `name` prefixes generated ids and reject ids (`name:line`); `source` is the path recorded in
+    rejects. A read error part-way is turned into one reject for the remaining lines:
+    `corrupt_archive` for a damaged compressed stream, `unreadable` for an I/O error.
+    """
+    line_no = 0
+    try:
+        for raw in _lines(stream):
+            line_no += 1
+            item = parse_line(
+                raw,
+                name=name,
+                line_no=line_no,
+                source=source,
+                text_field=text_field,
+                id_field=id_field,
+            )
+            if item is not None:
+                yield item
+    except CORRUPT_ARCHIVE_ERRORS as exc:
+        yield Reject(
+            id=f"{name}:{line_no + 1}",
+            source=source,
+            reason="corrupt_archive",
+            detail=f"{_describe(exc)}; lines from {line_no + 1} on could not be read",
+        )
+    except OSError as exc:
+        yield Reject(
+            id=f"{name}:{line_no + 1}",
+            source=source,
+            reason="unreadable",
+            detail=f"{_describe(exc)}; lines from {line_no + 1} on could not be read",
+        )
+
+
+def parse_line(
+    raw: bytes,
+    *,
+    name: str,
+    line_no: int,
+    source: str,
+    text_field: str = "text",
+    id_field: str = "id",
+) -> Document | Reject | None:
+    """One JSONL line -> a Document, a Reject, or None for a blank line."""
+    if not raw.strip():
+        return None
+    location = f"{name}:{line_no}"
+    decoding: dict[str, Any] = {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        text, decoding = decode_line(raw)
+        lenient = _lenient_loads(text)
+        if lenient is None:
+            return _reject(location, source, "malformed_json", str(exc), text)
+        value, surrogates = lenient
+        if surrogates:
+            replaced = decoding.get("replaced", 0) + surrogates
+            decoding = {"charset": "utf-8", "method": "replace", "replaced": replaced}
+    if not isinstance(value, dict):
+        kind = "null" if value is None else _JSON_KINDS.get(type(value), type(value).__name__)
+        detail = f"line is a JSON {kind}, expected an object"
+        return _reject(location, source, "not_an_object", detail, _preview(raw))
+    text_value = value.get(text_field)
+    if not isinstance(text_value, str):
+        detail = _missing_detail(value, text_field)
+        return _reject(location, source, "missing_text_field", detail, _preview(raw))
+    return _document(value, location, text_value, decoding, text_field, id_field)
+
+
+def _document(
+    record: dict[str, Any],
+    location: str,
+    text: str,
+    decoding: dict[str, Any],
+    text_field: str,
+    id_field: str,
+) -> Document:
+    raw_id = record.get(id_field)
+    doc_id = location if raw_id is None or raw_id == "" else _id_string(raw_id)
+    meta_value = record.get("meta")
+    meta: dict[str, Any] = dict(meta_value) if isinstance(meta_value, dict) else {}
+    skip = {text_field, id_field}
+    if isinstance(meta_value, dict):
+        skip.add("meta")
+    fields = {key: val for key, val in record.items() if key not in skip}
+    if decoding:
+        meta["decoding"] = decoding
+    return Document(id=doc_id, text=text, meta=meta, fields=fields)
+
+
+def _lenient_loads(text: str) -> tuple[Any, int] | None:
+    """Parse what orjson refuses but Python's json reads: lone surrogate escapes (`"\\ud83d"`,
+    a split emoji) and NaN/Infinity (written by Python's own json.dumps).
+
+    Returns (value, number of lone surrogates replaced by U+FFFD), or None if it is not JSON.
+    """
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    counter = [0]
+    return _replace_surrogates(value, counter), counter[0]
+
+
+def _replace_surrogates(value: Any, counter: list[int]) -> Any:
+    if isinstance(value, str):
+        fixed, count = _SURROGATE.subn("\ufffd", value)
+        counter[0] += count
+        return fixed
+    if isinstance(value, list):
+        return [_replace_surrogates(item, counter) for item in value]
+    if isinstance(value, dict):
+        return {
+            _replace_surrogates(key, counter): _replace_surrogates(item, counter)
+            for key, item in value.items()
+        }
+    return value
+
+
+def _id_string(value: Any) -> str:
+    """Ids are strings in a Document; numbers keep their JSON spelling (7, not 7.0 or '07')."""
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode("utf-8")
+
+
+def _missing_detail(record: dict[str, Any], text_field: str) -> str:
+    keys = ", ".join(str(key) for key in list(record)[:20]) or "none"
+    if text_field not in record:
+        return f"no field {text_field!r}; keys present: {keys}"
+    value = record[text_field]
+    kind = "null" if value is None else _JSON_KINDS.get(type(value), type(value).__name__)
+    return f"field {text_field!r} is a {kind}, not a string; keys present: {keys}"
+
+
+def _reject(location: str, source: str, reason: str, detail: str, raw: str) -> Reject:
+    return Reject(id=location, source=source, reason=reason, detail=detail, raw=_clip(raw))
+
+
+def _preview(raw: bytes) -> str:
+    return raw[: RAW_PREVIEW_CHARS * 4].decode("utf-8", errors="replace")
+
+
+def _clip(text: str) -> str:
+    return text.rstrip("\r\n")[:RAW_PREVIEW_CHARS]
+
+
+def _describe(exc: BaseException) -> str:
+    message = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {message}"
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes]:
+    """Lines of `stream` as UTF-8 bytes.
+
+    A UTF-8 byte-order mark is dropped; a UTF-16/32 one (PowerShell's `>` writes UTF-16) makes
+    the stream be decoded and re-encoded as UTF-8 so each line can be parsed the same way.
+    """
+    head = _peek(stream, 4)
+    bom = sniff_bom(head)
+    if bom is not None and bom[0] != "utf-8":
+        codec = bom[0][:6]  # "utf-16" / "utf-32": these codecs consume the mark themselves
+        text = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline="\n")
+        try:
+            for decoded in text:
+                yield decoded.encode("utf-8", errors="replace")
+        finally:
+            text.detach()  # the caller owns (and closes) `stream`
+        return
+    first = True
+    for line in stream:
+        if first:
+            first = False
+            if line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+        yield line
+
+
+def _peek(stream: IO[bytes], size: int) -> bytes:
+    peek = getattr(stream, "peek", None)
+    if callable(peek):
+        data = peek(size)
+        return bytes(data[:size]) if isinstance(data, bytes | bytearray) else b""
+    return b""

@@ -1,0 +1,142 @@
+"""Documents, drops and input rejects as JSON lines: the layouts of the output and rejects files.
+
+Output record (JSONL):
+    {ID_FIELD: id, TEXT_FIELD: text, <other input fields, in input order>, "meta": {...}}
+`meta` is omitted when empty; with `trace=True` it carries `"trace": [edit, ...]`.
+
+Rejects record for a document a processor dropped:
+    {"id", "stage": processor, "reason", "detail", "text", "fields": {...}, "meta": {...}}
+and for an input that never became a document:
+    {"id", "stage": "input", "reason", "detail", "source", "raw"}
+
+Serialisation never fails on odd values: mappings that are not dicts, sets, bytes, non-string
+keys, integers beyond 64 bits, lone surrogates and unknown objects are written in a readable
+JSON form instead of stopping a run on its millionth document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from cleaner.document import Document, Drop, Edit, Reject
+
+_OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
+_MAX_DEPTH = 200
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encode_text(text: str) -> bytes:
+    """UTF-8 bytes of `text`; lone surrogates (not encodable) become U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
+def document_record(
+    doc: Document, *, text_field: str = "text", id_field: str = "id", trace: bool = False
+) -> dict[str, Any]:
+    """The output record of a kept document."""
+    record: dict[str, Any] = {id_field: doc.id, text_field: doc.text}
+    meta = _meta(doc, trace)
+    for key, value in doc.fields.items():
+        if key in record or (meta and key == "meta"):
+            continue  # the document's own id/text/meta win over a stale passthrough copy
+        record[key] = value
+    if meta:
+        record["meta"] = meta
+    return record
+
+
+def drop_record(drop: Drop, *, trace: bool = False) -> dict[str, Any]:
+    """The rejects record of a document a processor dropped."""
+    doc = drop.document
+    record: dict[str, Any] = {
+        "id": doc.id,
+        "stage": drop.processor,
+        "reason": drop.reason,
+        "detail": drop.detail,
+        "text": doc.text,
+    }
+    if doc.fields:
+        record["fields"] = dict(doc.fields)
+    meta = _meta(doc, trace)
+    if meta:
+        record["meta"] = meta
+    return record
+
+
+def reject_record(reject: Reject) -> dict[str, Any]:
+    """The rejects record of an input that never became a document."""
+    return {
+        "id": reject.id,
+        "stage": "input",
+        "reason": reject.reason,
+        "detail": reject.detail,
+        "source": reject.source,
+        "raw": reject.raw,
+    }
+
+
+def dumps_line(record: Mapping[str, Any]) -> bytes:
+    """One JSON line (newline included) for `record`; never raises on odd values."""
+    try:
+        return orjson.dumps(record, default=_default, option=_OPTIONS)
+    except (orjson.JSONEncodeError, TypeError):
+        return orjson.dumps(_plain(record, 0), default=_default, option=_OPTIONS)
+
+
+def _meta(doc: Document, trace: bool) -> dict[str, Any]:
+    meta = dict(doc.meta)
+    if trace:
+        meta["trace"] = [edit.to_dict() for edit in doc.trace]
+    return meta
+
+
+def _default(value: Any) -> Any:
+    """orjson's hook for types it does not know."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, set | frozenset):
+        return _sorted(value)
+    if isinstance(value, Edit):
+        return value.to_dict()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _sorted(values: set[Any] | frozenset[Any]) -> list[Any]:
+    """Sets have no order; sort them so that output is byte-identical across runs."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=repr)
+
+
+def _plain(value: Any, depth: int) -> Any:
+    """A JSON-safe copy: big ints and keys as strings, lone surrogates replaced, depth bounded."""
+    if depth > _MAX_DEPTH:
+        return str(value)
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if _INT64_MIN <= value <= _UINT64_MAX else str(value)
+    if isinstance(value, Mapping):
+        return {_key(key): _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item, depth + 1) for item in value]
+    if isinstance(value, set | frozenset):
+        return [_plain(item, depth + 1) for item in _sorted(value)]
+    return _plain(_default(value), depth + 1)
+
+
+def _key(key: Any) -> str:
+    return _SURROGATE.sub("\ufffd", key if isinstance(key, str) else str(key))
