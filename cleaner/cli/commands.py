@@ -1,0 +1,117 @@
+"""The work behind each CLI subcommand (parsing lives in `cleaner.cli.main`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from cleaner.config import load_config, merge
+from cleaner.errors import ConfigError
+from cleaner.pipeline import Pipeline
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Defaults < --config file < --set overrides < dedicated flags."""
+    extra: dict[str, Any] = {}
+    if getattr(args, "text_field", None):
+        extra = merge(extra, {"input": {"text_field": args.text_field}})
+    if getattr(args, "id_field", None):
+        extra = merge(extra, {"input": {"id_field": args.id_field}})
+    if getattr(args, "trace", False):
+        extra = merge(extra, {"output": {"trace": True}})
+    if getattr(args, "jobs", None) is not None:
+        if args.jobs < 0:
+            raise ConfigError(f"--jobs must be 0 (every core) or more, got {args.jobs}")
+        extra = merge(extra, {"run": {"jobs": args.jobs}})
+    base = load_config(args.config, args.overrides)
+    boilerplate = base.get("boilerplate", {})
+    if args.rules:
+        dirs = list(boilerplate.get("rules_dirs", []))
+        for rule_path in args.rules:
+            if not Path(rule_path).exists():
+                raise ConfigError(f"--rules: no such file or directory: {rule_path}")
+            dirs.append(str(rule_path))
+        extra = merge(extra, {"boilerplate": {"rules_dirs": dirs}})
+    if args.no_default_rules:
+        extra = merge(extra, {"boilerplate": {"default_rules": False}})
+    return load_config(args.config, args.overrides, extra)
+
+
+def _run_settings(config: dict[str, Any]) -> tuple[int, int]:
+    run = config.get("run", {})
+    jobs, batch = run.get("jobs", 0), run.get("batch_size", 64)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        raise ConfigError(f"[run] jobs: expected a whole number >= 0, got {jobs!r}")
+    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
+        raise ConfigError(f"[run] batch_size: expected a whole number >= 1, got {batch!r}")
+    return jobs, batch
+
+
+def clean(args: argparse.Namespace) -> int:
+    from cleaner.io.writers import default_side_paths
+    from cleaner.run.job import JobPaths, run_clean
+
+    config = config_from_args(args)
+    pipeline = Pipeline.from_dict(config)
+    jobs, batch_size = _run_settings(config)
+    rejects_default, report_default = default_side_paths(args.output)
+    paths = JobPaths(
+        output=args.output,
+        rejects=args.rejects or rejects_default,
+        report=args.report or report_default,
+    )
+    report = run_clean(
+        pipeline, args.inputs, paths, jobs=jobs, batch_size=batch_size, progress=args.progress
+    )
+    if not args.quiet:
+        print(report.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def explain(args: argparse.Namespace) -> int:
+    from cleaner.cli.explain import explain_inputs
+
+    config = config_from_args(args)
+    pipeline = Pipeline.from_dict(config)
+    wanted = set(args.id)
+    shown = explain_inputs(
+        pipeline, args.inputs, wanted_ids=wanted, limit=args.limit, show_all=args.all,
+        out=sys.stdout,
+    )
+    if wanted and shown == 0:
+        raise ConfigError(f"no document with id {', '.join(sorted(wanted))} in the inputs")
+    return EXIT_OK
+
+
+def rules(args: argparse.Namespace) -> int:
+    from cleaner.rules.check import check_rules
+    from cleaner.rules.locate import default_rules_dir
+
+    paths = [Path(d) for d in args.dirs] or [Path(str(default_rules_dir()))]
+    for path in paths:
+        if not path.exists():
+            raise ConfigError(f"no such rule file or directory: {path}")
+    if args.rules_command == "check":
+        report = check_rules(paths)
+        print(report.format())
+        return EXIT_OK if report.ok else EXIT_FAILURE
+    from cleaner.rules.loader import load_rules
+
+    for rule in load_rules(paths):
+        scope = f" [{', '.join(rule.domains)}]" if rule.domains else ""
+        print(f"{rule.id:40} {rule.kind:8}{scope}  {rule.why}")
+    return EXIT_OK
+
+
+def show_config(args: argparse.Namespace) -> int:
+    config = config_from_args(args)
+    Pipeline.from_dict(config)  # validates processor parameters too
+    sys.stdout.buffer.write(orjson.dumps(config, option=orjson.OPT_INDENT_2) + b"\n")
+    return EXIT_OK

@@ -1,0 +1,145 @@
+"""The `cleaner` command line.
+
+    cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
+    cleaner explain INPUT... [--id ID]
+    cleaner rules check [DIR...]
+    cleaner rules list [DIR...]
+    cleaner config [--config F] [--set k=v]
+
+Exit codes: 0 success, 1 failure (a rule check failed, an unexpected error), 2 usage or
+configuration error, printed as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cleaner.errors import CleanerError, ConfigError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every usage error is one clean line."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConfigError(f"{self.prog}: {message}")
+
+
+def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("pipeline")
+    group.add_argument("--config", "-c", metavar="FILE", help="TOML file over the defaults")
+    group.add_argument(
+        "--rules",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="extra rule directory or .toml pack (repeatable), added to the packaged packs",
+    )
+    group.add_argument(
+        "--no-default-rules", action="store_true", help="do not load the packaged rule packs"
+    )
+    group.add_argument(
+        "--set",
+        metavar="SECTION.KEY=VALUE",
+        action="append",
+        default=[],
+        dest="overrides",
+        help="override one config value, e.g. --set filters.min_words=50 (repeatable)",
+    )
+    group.add_argument("--text-field", help="JSONL field holding the text (default: text)")
+    group.add_argument("--id-field", help="JSONL field holding the id (default: id)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cleaner import __version__
+
+    parser = _Parser(
+        prog="cleaner",
+        description="Turn scraped web and news dumps into clean, de-duplicated text.",
+    )
+    parser.add_argument("--version", action="version", version=f"cleaner {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    clean = commands.add_parser("clean", help="clean inputs into an output file or directory")
+    clean.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
+    clean.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="OUT.jsonl[.gz|.zst], OUT.txt, a directory (OUT/), or - for stdout",
+    )
+    clean.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
+    clean.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
+    clean.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
+    clean.add_argument("--trace", action="store_true", help="write each edit into meta.trace")
+    progress = clean.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    clean.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    _add_pipeline_options(clean)
+
+    explain = commands.add_parser("explain", help="show what was removed, and by which rule")
+    explain.add_argument("inputs", nargs="+", metavar="INPUT")
+    explain.add_argument("--id", action="append", default=[], help="only these document ids")
+    explain.add_argument("--limit", type=int, default=50, help="at most this many documents")
+    explain.add_argument("--all", action="store_true", help="also list whitespace edits")
+    _add_pipeline_options(explain)
+
+    rules = commands.add_parser("rules", help="validate or list rule packs")
+    rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION")
+    rules_commands.required = True
+    check = rules_commands.add_parser("check", help="validate rule files and run their examples")
+    check.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
+    listing = rules_commands.add_parser("list", help="list rule ids with their reasons")
+    listing.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
+
+    config = commands.add_parser("config", help="print the merged configuration")
+    _add_pipeline_options(config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"cleaner: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CleanerError as exc:
+        print(f"cleaner: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("cleaner: interrupted; no output was written", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # A reader such as `head` closed our stdout: not an error worth a traceback.
+        return EXIT_OK
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"cleaner: failed: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from cleaner.cli import commands
+
+    if args.command == "clean":
+        return commands.clean(args)
+    if args.command == "explain":
+        return commands.explain(args)
+    if args.command == "rules":
+        return commands.rules(args)
+    if args.command == "config":
+        return commands.show_config(args)
+    raise ConfigError(f"unknown command {args.command!r}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Running pipelines over inputs: ordered parallel execution, whole jobs, run reports."""

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+
+
+def _read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_clean_seeds_into_a_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code = main(["clean", str(SEEDS), "-o", f"{out}/", "--no-progress"])
+    assert code == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(p.name for p in SEEDS.iterdir())
+    text_002 = (out / "002_6d780ac8c6a5b1ba.txt").read_text("utf-8")
+    assert "No time to read?" not in text_002
+    assert "Previous Article" not in text_002
+    assert "Zelensky spoke with US President Joe Biden" in text_002
+    report = json.loads((tmp_path / "out.report.json").read_text("utf-8"))
+    assert report["docs_in"] == 5 and report["docs_out"] == 5 and report["balanced"]
+    assert (tmp_path / "out.rejects.jsonl").read_text("utf-8") == ""
+    summary = capsys.readouterr().err
+    assert "5 in, 5 out, 0 rejected" in summary
+    assert "removed by rule:" in summary
+
+
+def _bad_inputs(root: Path) -> Path:
+    inputs = root / "dump"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text("A perfectly ordinary article about the harbour works.\n" * 3)
+    (inputs / "empty.txt").write_bytes(b"")
+    (inputs / "binary.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
+    (inputs / "latin1.txt").write_bytes(
+        "Le café était fermé, mais la boulangerie vendait des croissants à tout le quartier."
+        .encode("latin-1")
+    )
+    (inputs / "records.jsonl").write_text(
+        '{"id": "r1", "text": "The council approved the new budget for the harbour on Monday.", '
+        '"url": "https://example.com/a"}\n'
+        "{not json}\n"
+        '{"id": "r3", "body": "no text field here"}\n'
+        "[1, 2, 3]\n"
+        '{"id": "r5", "text": "   "}\n'
+    )
+    return inputs
+
+
+def test_bad_inputs_go_to_rejects_and_counts_add_up(tmp_path: Path) -> None:
+    inputs = _bad_inputs(tmp_path)
+    out = tmp_path / "clean.jsonl"
+    code = main(["clean", str(inputs), "-o", str(out), "--no-progress", "-q", "--jobs", "1"])
+    assert code == 0
+    kept = _read_jsonl(out)
+    rejects = _read_jsonl(tmp_path / "clean.rejects.jsonl")
+    report = json.loads((tmp_path / "clean.report.json").read_text("utf-8"))
+    reasons = sorted(str(r["reason"]) for r in rejects)
+    assert {"binary_file", "empty_file", "malformed_json", "missing_text_field"} <= set(reasons)
+    assert report["docs_in"] == len(kept) + len(rejects) == 9
+    assert report["balanced"] is True
+    kept_ids = {str(r["id"]) for r in kept}
+    assert {"good.txt", "latin1.txt", "r1"} <= kept_ids
+    latin = next(r for r in kept if r["id"] == "latin1.txt")
+    assert "café était fermé" in str(latin["text"])
+    r1 = next(r for r in kept if r["id"] == "r1")
+    assert r1["url"] == "https://example.com/a"
+    for reject in rejects:
+        assert reject["reason"] and "detail" in reject
+
+
+def test_two_runs_give_byte_identical_output(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl.gz"
+    records = [
+        {"id": f"d{i}", "text": (SEEDS / name).read_text("utf-8")}
+        for i, name in enumerate(sorted(p.name for p in SEEDS.iterdir()) * 40)
+    ]
+    with gzip.open(source, "wt", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record) + "\n")
+    outputs = []
+    for run in range(2):
+        out = tmp_path / f"out{run}.jsonl.zst"
+        jobs = "1" if run == 0 else "2"
+        args = ["clean", str(source), "-o", str(out), "-q", "--no-progress", "--jobs", jobs]
+        assert main([*args, "--set", "run.batch_size=7"]) == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_config_errors_exit_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = str(tmp_path / "o.jsonl")
+    bad = ["--set", "pipeline.processors=['encoding', 'normalise']"]
+    assert main(["clean", str(SEEDS), "-o", out, *bad]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "valid processors:" in err
+    assert main(["clean", str(tmp_path / "missing"), "-o", out]) == 2
+    assert "input not found" in capsys.readouterr().err
+    assert main(["clean", str(SEEDS)]) == 2  # no -o
+    assert "required" in capsys.readouterr().err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_explain_names_the_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    seed = SEEDS / "002_6d780ac8c6a5b1ba.txt"
+    assert main(["explain", str(seed)]) == 0
+    out = capsys.readouterr().out
+    assert "No time to read?" in out
+    assert "Previous Article" in out
+    assert "boilerplate" in out
+
+
+def test_rules_check_passes_on_the_packaged_packs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "check"]) == 0
+    assert main(["rules", "list"]) == 0
+    assert "widget" in capsys.readouterr().out
+
+
+def test_rules_check_fails_on_a_broken_pack(tmp_path: Path) -> None:
+    pack = tmp_path / "broken.toml"
+    pack.write_text('pack = "broken"\n[[rule]]\nid = "x"\nkind = "regex"\npattern = "("\n')
+    assert main(["rules", "check", str(tmp_path)]) == 1
+
+
+def test_console_script_entry_point(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cleaner", "clean", "-", "-o", "-", "--no-progress", "-q"],
+        input="Hello there, this is a plain English sentence about the weather today.\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    [record] = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert record["id"] == "stdin"
+    assert record["meta"]["lang"] == "en"

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from cleaner.document import Document, Drop, Reject
+from cleaner.pipeline import Pipeline
+from cleaner.run.executor import execute
+
+
+class Tag:
+    name: ClassVar[str] = "tag"
+    sequential: ClassVar[bool] = False
+
+    def process(self, doc: Document) -> Document | Drop:
+        if doc.text.endswith("7"):
+            return Drop(doc, self.name, "sevens")
+        return doc.with_meta(tagged=True)
+
+
+class Order:
+    name: ClassVar[str] = "order"
+    sequential: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def fresh(self) -> Order:
+        return Order()
+
+    def process(self, doc: Document) -> Document | Drop:
+        self.n += 1
+        return doc.with_meta(order=self.n)
+
+
+def _items(n: int) -> list[Document | Reject]:
+    out: list[Document | Reject] = []
+    for i in range(n):
+        if i % 50 == 13:
+            out.append(Reject(id=f"bad{i}", source="s", reason="malformed_json"))
+        else:
+            out.append(Document(id=str(i), text=f"text {i}"))
+    return out
+
+
+def _ids(results: list[Document | Drop | Reject]) -> list[str]:
+    return [r.document.id if isinstance(r, Drop) else r.id for r in results]
+
+
+def test_parallel_results_equal_serial_results_in_order() -> None:
+    pipeline = Pipeline([Tag(), Order()])
+    items = _items(1000)
+    serial = list(execute(pipeline, items, jobs=1, batch_size=16))
+    parallel = list(execute(pipeline, items, jobs=2, batch_size=16))
+    assert _ids(serial) == [i.id for i in items]
+    assert serial == parallel
+    kept = [r for r in parallel if isinstance(r, Document)]
+    assert [d.meta["order"] for d in kept] == list(range(1, len(kept) + 1))
+    assert sum(isinstance(r, Reject) for r in parallel) == 20
+    assert sum(isinstance(r, Drop) for r in parallel) == 100
+
+
+def test_execute_streams_with_a_bounded_window() -> None:
+    pulled = 0
+
+    def items() -> object:
+        nonlocal pulled
+        for i in range(100_000):
+            pulled += 1
+            yield Document(id=str(i), text=f"text {i}")
+
+    stream = execute(Pipeline([Tag()]), items(), jobs=2, batch_size=10)  # type: ignore[arg-type]
+    next(stream)
+    # 2 workers x 3 batches in flight x 10 docs, plus the first batch: far below the input.
+    assert pulled <= 100
+    stream.close()  # type: ignore[attr-defined]
+
+
+def test_small_inputs_run_in_process() -> None:
+    results = list(execute(Pipeline([Tag()]), _items(5), jobs=4, batch_size=64))
+    assert len(results) == 5
