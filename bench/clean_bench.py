@@ -1,0 +1,142 @@
+"""Throughput of the default cleaning chain on real news text, beside a hand-rolled baseline.
+
+    python bench/clean_bench.py [--docs 20000] [--jobs 2] [--data ../shared/data/bbc-news]
+
+What it does, in one run:
+  1. builds a JSONL dump of --docs documents from the BBC News corpus (2,225 articles, repeated;
+     each repetition is a distinct id, so exact de-duplication flags the repeats as it would in
+     a real dump), in a temporary directory;
+  2. times each processor of the default chain on one pass over the corpus, in this process;
+  3. runs the whole job (read JSONL, clean on --jobs workers, write JSONL + rejects + report)
+     exactly as `cleaner clean` does, and reports docs/s and peak RSS (parent and workers);
+  4. runs the baseline a user would otherwise write (ftfy.fix_text + langdetect + a hash set,
+     one process) over the same documents and prints the ratio.
+Nothing is asserted: figures go to bench/README.md with the command that produced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import orjson
+
+from cleaner.document import Document, Drop
+from cleaner.pipeline import Pipeline
+from cleaner.run.job import JobPaths, run_clean
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news"
+
+
+def load_corpus(root: Path) -> list[tuple[str, str]]:
+    """(id, text) for every BBC article; the files are latin-1."""
+    docs = []
+    for path in sorted(root.glob("*/*.txt")):
+        docs.append((f"{path.parent.name}/{path.name}", path.read_bytes().decode("latin-1")))
+    if not docs:
+        sys.exit(f"no articles under {root}; pass --data")
+    return docs
+
+
+def write_dump(corpus: list[tuple[str, str]], n_docs: int, path: Path) -> None:
+    with path.open("wb") as fh:
+        for i in range(n_docs):
+            doc_id, text = corpus[i % len(corpus)]
+            fh.write(orjson.dumps({"id": f"{i}:{doc_id}", "text": text}) + b"\n")
+
+
+def time_processors(corpus: list[tuple[str, str]]) -> dict[str, float]:
+    """Seconds spent in each processor over one pass of the corpus, single process."""
+    pipeline = Pipeline.from_config()
+    prefix, _ = pipeline.split()
+    chain = [*prefix, *pipeline.fresh_sequential()]
+    spent: dict[str, float] = defaultdict(float)
+    for doc_id, text in corpus:
+        doc: Document | Drop = Document(doc_id, text)
+        for proc in chain:
+            assert isinstance(doc, Document)
+            start = time.perf_counter()
+            doc = proc.process(doc)
+            spent[proc.name] += time.perf_counter() - start
+            if isinstance(doc, Drop):
+                break
+    return dict(spent)
+
+
+def baseline(dump: Path) -> float:
+    """What a user would hand-write: ftfy + langdetect + exact hash set, one process."""
+    import ftfy
+    from langdetect import DetectorFactory, detect_langs
+
+    DetectorFactory.seed = 0
+    seen: set[bytes] = set()
+    start = time.perf_counter()
+    with dump.open("rb") as fh:
+        for line in fh:
+            record = orjson.loads(line)
+            text = ftfy.fix_text(record["text"])
+            text = "\n".join(ln.strip() for ln in text.splitlines() if ln.strip())
+            detect_langs(text[:1000])
+            seen.add(hashlib.blake2b(text.lower().encode(), digest_size=16).digest())
+    return time.perf_counter() - start
+
+
+def peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=20_000)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+
+    corpus = load_corpus(args.data)
+    print(f"corpus: {len(corpus)} articles from {args.data}")
+    spent = time_processors(corpus)
+    total = sum(spent.values())
+    print(f"\nper processor, one process, {len(corpus)} docs:")
+    print(f"  {'processor':<12} {'ms/doc':>8} {'share':>7}")
+    for name, seconds in spent.items():
+        print(f"  {name:<12} {seconds / len(corpus) * 1000:8.3f} {seconds / total:7.1%}")
+    print(f"  {'all':<12} {total / len(corpus) * 1000:8.3f}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dump = Path(tmp) / "dump.jsonl"
+        write_dump(corpus, args.docs, dump)
+        out = Path(tmp) / "out.jsonl"
+        paths = JobPaths(str(out), str(Path(tmp) / "rejects.jsonl"), str(Path(tmp) / "r.json"))
+        pipeline = Pipeline.from_config()
+        start = time.perf_counter()
+        report = run_clean(pipeline, [str(dump)], paths, jobs=args.jobs, progress=False)
+        seconds = time.perf_counter() - start
+        rate = args.docs / seconds
+        print(f"\nfull job (`cleaner clean` path), {args.docs} docs, {args.jobs} workers:")
+        print(f"  wall {seconds:.1f} s  ->  {rate:,.0f} docs/s")
+        print(
+            f"  out {report.docs_out}, rejected {report.rejected_total}, "
+            f"balanced {report.check_balance()}, dups flagged {dict(report.duplicates)}"
+        )
+        print(
+            f"  peak RSS: parent {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
+            f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+        )
+        if not args.skip_baseline:
+            base_seconds = baseline(dump)
+            base_rate = args.docs / base_seconds
+            print("\nbaseline (ftfy.fix_text + langdetect + hash set, 1 process):")
+            print(f"  wall {base_seconds:.1f} s  ->  {base_rate:,.0f} docs/s")
+            print(f"  ratio cleaner / baseline: {rate / base_rate:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
