@@ -67,7 +67,15 @@ def format_result(result: Document | Drop | Reject, *, show_all: bool = False) -
     hidden = len(doc.trace) - len(edits)
     if not edits:
         lines.append("   (nothing removed or changed)")
+    # One group per processor, in chain order; within a group, in line order. Line numbers
+    # refer to the text that processor received (earlier processors may have joined lines).
+    order = list(dict.fromkeys(e.processor for e in edits))
+    edits.sort(key=lambda e: (order.index(e.processor), e.line or 0))
+    current = ""
     for edit in edits[:_MAX_SHOWN]:
+        if edit.processor != current:
+            current = edit.processor
+            lines.append(f"   {current}:")
         lines.append(format_edit(edit))
     if len(edits) > _MAX_SHOWN:
         lines.append(f"   ... {len(edits) - _MAX_SHOWN} more edits")
@@ -78,7 +86,7 @@ def format_result(result: Document | Drop | Reject, *, show_all: bool = False) -
 
 def format_edit(edit: Edit) -> str:
     where = f"L{edit.line}" if edit.line is not None else "  "
-    head = f"   {where:>5}  {edit.processor:<11} {edit.rule:<32}"
+    head = f"   {where:>6}  {edit.rule:<30}"
     if edit.action == "moved":
         return f"{head} moved to meta.{edit.meta_key}: {_show(edit.text)}"
     if edit.action == "replaced":
