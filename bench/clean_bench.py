@@ -29,6 +29,7 @@ from pathlib import Path
 import orjson
 
 from cleaner.document import Document, Drop
+from cleaner.io.decode import decode_bytes
 from cleaner.pipeline import Pipeline
 from cleaner.run.job import JobPaths, run_clean
 
@@ -36,10 +37,11 @@ DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-ne
 
 
 def load_corpus(root: Path) -> list[tuple[str, str]]:
-    """(id, text) for every BBC article; the files are latin-1."""
+    """(id, text) for every BBC article, decoded as `cleaner clean` decodes files."""
     docs = []
     for path in sorted(root.glob("*/*.txt")):
-        docs.append((f"{path.parent.name}/{path.name}", path.read_bytes().decode("latin-1")))
+        text, _ = decode_bytes(path.read_bytes())
+        docs.append((f"{path.parent.name}/{path.name}", text))
     if not docs:
         sys.exit(f"no articles under {root}; pass --data")
     return docs
