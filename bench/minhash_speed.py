@@ -1,0 +1,190 @@
+"""MinHash signatures per second, end to end from text: cleaner vs datasketch vs rensa.
+
+Run:  .venv/bin/python bench/minhash_speed.py [--data DIR] [--repeat N]
+
+Reads the BBC News corpus (2,225 latin-1 ``.txt`` files under topic folders) from
+``/work/shared/data/bbc-news`` (never copied into the repository) and times, for the whole
+corpus, text -> 128-permutation signatures:
+
+- cleaner: `MinHashSigner.signatures`, vectorised (normalise, shingle, hash, permute in numpy);
+- datasketch: ``MinHash.update_batch`` per document (through ``MinHash.generator``, which
+  reuses the permutations instead of regenerating them per document), default SHA-1 hash;
+- rensa: ``RMinHash(num_perm, seed).update(tokens)`` per document, then ``digest()``.
+
+The last row times rensa on shingle lists built beforehand: not end to end, it shows how
+fast rensa's sketching itself is (the part a compiled kernel would have to match).
+
+Shingles are the same for all three in the main rows: cleaner's word 5-grams of the
+normalised text, produced for the comparators by the plain-Python reference
+(`shingle_strings`: cleaner's normaliser, then ``split`` and ``" ".join``). The "quick" rows
+give the comparators the cheapest usual shingling instead (``text.lower().split()``, no
+Unicode normalisation), the fastest they can be run. Each timing is the best of `--repeat`
+runs after one warm-up. Nothing is asserted: the numbers are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from cleaner.dedup.minhash import MinHashSigner
+from cleaner.dedup.normalization import normalize_batch
+from cleaner.dedup.shingles import shingle_hash, shingle_strings
+
+NUM_PERM = 128
+SEED = 1
+N = 5
+DEFAULT_DATA = Path("/work/shared/data/bbc-news")
+
+
+def load(data: Path) -> list[str]:
+    files = sorted(data.glob("*/*.txt"))
+    if not files:
+        raise SystemExit(f"no */*.txt files under {data}")
+    return [f.read_text(encoding="latin-1") for f in files]
+
+
+def quick_shingles(text: str) -> list[str]:
+    words = text.lower().split()
+    return [" ".join(words[i : i + N]) for i in range(max(1, len(words) - N + 1))]
+
+
+def best_time(run: Callable[[], object], repeat: int) -> float:
+    run()  # warm-up: lazy tables, imports, allocator
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def cleaner_run(texts: Sequence[str]) -> Callable[[], object]:
+    signer = MinHashSigner(num_perm=NUM_PERM, seed=SEED)
+    return lambda: signer.signatures(texts)
+
+
+def datasketch_run(
+    texts: Sequence[str], shingle: Callable[[str], list[str]]
+) -> Callable[[], object]:
+    from datasketch import MinHash
+
+    def run() -> object:
+        docs = ([s.encode("utf-8") for s in shingle(t)] for t in texts)
+        return [m.hashvalues for m in MinHash.generator(docs, num_perm=NUM_PERM, seed=SEED)]
+
+    return run
+
+
+def rensa_run(texts: Sequence[str], shingle: Callable[[str], list[str]]) -> Callable[[], object]:
+    from rensa import RMinHash  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    def run() -> object:
+        out = []
+        for text in texts:
+            sketch = RMinHash(num_perm=NUM_PERM, seed=SEED)
+            sketch.update(shingle(text))
+            out.append(sketch.digest())
+        return out
+
+    return run
+
+
+def rensa_core_run(texts: Sequence[str]) -> Callable[[], object]:
+    """rensa on shingle lists built beforehand: its sketching cost alone, not end to end."""
+    from rensa import RMinHash  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    shingled = [shingle_strings(t) for t in texts]
+
+    def run() -> object:
+        out = []
+        for shingles in shingled:
+            sketch = RMinHash(num_perm=NUM_PERM, seed=SEED)
+            sketch.update(shingles)
+            out.append(sketch.digest())
+        return out
+
+    return run
+
+
+def breakdown(texts: Sequence[str], repeat: int) -> dict[str, float]:
+    """Where cleaner's time goes: normalisation, shingle hashing, permutations."""
+    signer = MinHashSigner(num_perm=NUM_PERM, seed=SEED)
+    chunks = [texts[a:b] for a, b in signer.chunks(texts)]
+    batches = [normalize_batch(c) for c in chunks]
+    sets = [signer.shingler.shingle_normalized(b) for b in batches]
+    return {
+        "normalise": best_time(lambda: [normalize_batch(c) for c in chunks], repeat),
+        "shingle + hash": best_time(
+            lambda: [signer.shingler.shingle_normalized(b) for b in batches], repeat
+        ),
+        "minhash permutations": best_time(
+            lambda: [signer.hasher.signatures(s) for s in sets], repeat
+        ),
+    }
+
+
+def runners(texts: Sequence[str]) -> list[tuple[str, Callable[[], object]]]:
+    rows = [
+        ("cleaner    MinHashSigner.signatures (vectorised)", cleaner_run(texts)),
+        ("datasketch update_batch, same shingles", datasketch_run(texts, shingle_strings)),
+        ("datasketch update_batch, quick shingles", datasketch_run(texts, quick_shingles)),
+    ]
+    try:
+        rows.append(
+            ("rensa      RMinHash.update, same shingles", rensa_run(texts, shingle_strings))
+        )
+        rows.append(
+            ("rensa      RMinHash.update, quick shingles", rensa_run(texts, quick_shingles))
+        )
+        rows.append(("rensa      core only, shingles pre-built (not e2e)", rensa_core_run(texts)))
+    except ImportError:
+        print("rensa is not installed (pip install rensa): its rows are skipped\n")
+    return rows
+
+
+def check_compatible(texts: Sequence[str]) -> bool:
+    """cleaner's signatures equal datasketch's fed the same shingles and hash function."""
+    from datasketch import MinHash
+
+    ours = MinHashSigner(num_perm=NUM_PERM, seed=SEED).signatures(texts)
+    for text, row in zip(texts, ours, strict=True):
+        theirs = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=shingle_hash)
+        theirs.update_batch(shingle_strings(text))
+        if not np.array_equal(row, theirs.hashvalues):
+            return False
+    return True
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="MinHash signatures per second from text.")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    texts = load(args.data)
+    n_docs = len(texts)
+    n_shingles = sum(len(shingle_strings(t)) for t in texts)
+    n_chars = sum(len(t) for t in texts)
+    print(f"corpus: {args.data}: {n_docs} docs, {n_chars:,} chars, {n_shingles:,} word {N}-grams")
+    print(f"num_perm={NUM_PERM}, seed={SEED}; best of {args.repeat} runs after one warm-up\n")
+
+    timed = [(name, best_time(run, args.repeat)) for name, run in runners(texts)]
+    cleaner_seconds = timed[0][1]
+    print(f"{'method':<50} {'seconds':>8} {'docs/s':>8} {'cleaner is':>11}")
+    for name, seconds in timed:
+        speedup = seconds / cleaner_seconds
+        print(f"{name:<50} {seconds:>8.3f} {n_docs / seconds:>8.0f} {speedup:>10.1f}x")
+    print("('cleaner is' = cleaner's speed / that row's speed)\n")
+
+    print("cleaner, per stage over the corpus:")
+    for name, seconds in breakdown(texts, args.repeat).items():
+        print(f"  {name:<22} {seconds:.3f} s")
+    print(f"\nsignatures equal datasketch(hashfunc=shingle_hash): {check_compatible(texts[:20])}")
+
+
+if __name__ == "__main__":
+    main()

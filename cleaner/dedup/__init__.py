@@ -1,0 +1,63 @@
+"""Near-duplicate detection: MinHash + LSH candidates, exact verification, chain-free clusters.
+
+The pieces, each in its own module:
+
+- `normalization`: NFKC, casefold, digits to 0, punctuation out (vectorised over UTF-8 bytes);
+- `shingles`: word/char n-grams hashed to ``uint32`` in numpy (`Shingler`, `shingle_hash`);
+- `minhash`: datasketch-compatible signatures in batches (`MinHashSigner`, `signatures`);
+- `lsh`: bands/rows for a promised recall (`choose_bands`), candidate pairs from band keys;
+- `verify`: exact Jaccard and containment of candidate pairs on their shingle sets;
+- `cluster`: `cluster_pairs`, documents join a cluster only if similar to its representative;
+- `index`: `NearDupIndex`, the object a run owns: ``add`` batches, then ``finish``.
+
+Typical use::
+
+    index = NearDupIndex(DedupConfig())
+    index.add(texts, ids)
+    result = index.finish()
+    result.annotation(0)  # {"cluster": 0, "kind": "representative", ...}
+"""
+
+from __future__ import annotations
+
+from cleaner.dedup.cluster import Assignments, ClusterConfig, ClusterStats, MatchKind, cluster_pairs
+from cleaner.dedup.index import DedupConfig, DedupResult, DedupStats, NearDupIndex
+from cleaner.dedup.lsh import band_keys, candidate_pairs, candidate_probability, choose_bands
+from cleaner.dedup.minhash import MinHasher, MinHashSigner, signatures, to_lean_minhash
+from cleaner.dedup.normalization import normalize
+from cleaner.dedup.shingles import (
+    ShingleConfig,
+    Shingler,
+    ShingleSets,
+    shingle_hash,
+    shingle_strings,
+)
+from cleaner.dedup.verify import PairOverlaps, pair_overlaps
+
+__all__ = [
+    "Assignments",
+    "ClusterConfig",
+    "ClusterStats",
+    "DedupConfig",
+    "DedupResult",
+    "DedupStats",
+    "MatchKind",
+    "MinHashSigner",
+    "MinHasher",
+    "NearDupIndex",
+    "PairOverlaps",
+    "ShingleConfig",
+    "ShingleSets",
+    "Shingler",
+    "band_keys",
+    "candidate_pairs",
+    "candidate_probability",
+    "choose_bands",
+    "cluster_pairs",
+    "normalize",
+    "pair_overlaps",
+    "shingle_hash",
+    "shingle_strings",
+    "signatures",
+    "to_lean_minhash",
+]

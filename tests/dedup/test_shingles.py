@@ -1,0 +1,121 @@
+"""Normalisation and shingling: the vectorised path equals the plain-Python reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cleaner.dedup.hashing import hash64_bytes
+from cleaner.dedup.normalization import DELETE, DIGIT, KEEP, SEPARATOR, char_class, normalize
+from cleaner.dedup.shingles import (
+    ShingleConfig,
+    Shingler,
+    ShingleSets,
+    shingle_hash,
+    shingle_strings,
+)
+from cleaner.errors import ConfigError
+
+from .textgen import ArticleMaker
+
+TRICKY = [
+    "The U.S.-led  talks (2004) went well, said Bob.",
+    "",
+    "   ...  !!  ",
+    "two words",
+    "Don't ﬁnd ＡＢＣ ½ Straße 😀x ٣٤ éü\u00adx co\u200bop",
+    "Ünïcödé’s ÉLAN — 10,000 people\ttoday\r\nnew line\x00nul",
+    "日本語のテキスト、句読点。",
+    "a",
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("The U.S.-led  talks (2004)", "the u s led talks 0000"),
+        ("Don't stop", "dont stop"),
+        ("It’s ﬁne", "its fine"),
+        ("ＡＢＣ Straße", "abc strasse"),
+        ("won 3-1 on 12/05", "won 0 0 on 00 00"),
+        ("co\u00adoperate", "cooperate"),
+        ("  \n\t ", ""),
+        ("Ünïcödé ÉLAN", "ünïcödé élan"),
+        ("zero\u200bwidth", "zero width"),
+    ],
+)
+def test_normalize_examples(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_char_classes() -> None:
+    assert char_class("a") == KEEP
+    assert char_class("\u0301") == KEEP  # combining mark stays inside its word
+    assert char_class("7") == DIGIT
+    assert char_class("٣") == DIGIT
+    assert char_class("’") == DELETE
+    assert char_class("-") == SEPARATOR
+    assert char_class("€") == SEPARATOR
+
+
+@pytest.mark.parametrize(
+    "config",
+    [ShingleConfig(), ShingleConfig("word", 1), ShingleConfig("char", 4), ShingleConfig("char", 1)],
+)
+def test_vectorised_equals_reference(config: ShingleConfig, article: ArticleMaker) -> None:
+    texts = [*TRICKY, article(1, 120), article(2, 3)]
+    sets = Shingler(config).shingle(texts)
+    assert len(sets) == len(texts)
+    for i, text in enumerate(texts):
+        expected = [shingle_hash(s) for s in shingle_strings(text, config)]
+        assert sets.doc(i).tolist() == expected, text
+
+
+def test_shingle_counts() -> None:
+    config = ShingleConfig("word", 5)
+    assert shingle_strings("", config) == []
+    assert shingle_strings("one two three", config) == ["one two three"]
+    assert shingle_strings("a b c d e f", config) == ["a b c d e", "b c d e f"]
+    sizes = Shingler(config).shingle(["", "one two three", "a b c d e f"]).sizes()
+    assert sizes.tolist() == [0, 1, 2]
+
+
+def test_shingle_hash_is_polynomial_hash_of_utf8() -> None:
+    assert (
+        shingle_hash("der große")
+        == shingle_hash("der große".encode())
+        == (hash64_bytes("der große".encode()) & 0xFFFFFFFF)
+    )
+    assert shingle_hash("a") != shingle_hash("b")
+    assert shingle_hash("\x00a") != shingle_hash("a")
+
+
+def test_batching_does_not_change_hashes(article: ArticleMaker) -> None:
+    texts = [article(seed, 50 + seed) for seed in range(10)] + TRICKY
+    shingler = Shingler()
+    whole = shingler.shingle(texts)
+    one_by_one = ShingleSets.concat([shingler.shingle([t]) for t in texts])
+    assert np.array_equal(whole.hashes, one_by_one.hashes)
+    assert np.array_equal(whole.offsets, one_by_one.offsets)
+    assert np.array_equal(whole.text_hashes, one_by_one.text_hashes)
+
+
+def test_text_hash_identifies_normalised_copies() -> None:
+    sets = Shingler().shingle(["Hello, World! 2004", "hello world 1999", "hello there", ""])
+    assert sets.text_hashes[0] == sets.text_hashes[1]
+    assert sets.text_hashes[0] != sets.text_hashes[2]
+    assert sets.text_hashes[3] == 0
+
+
+def test_unique_sorted() -> None:
+    sets = Shingler(ShingleConfig("word", 1)).shingle(["b a b c a", "", "z z"])
+    unique = sets.unique_sorted()
+    for i in range(len(sets)):
+        assert unique.doc(i).tolist() == sorted(set(sets.doc(i).tolist()))
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ConfigError):
+        ShingleConfig("sentence", 3)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError):
+        ShingleConfig("word", 0)
