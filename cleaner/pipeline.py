@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.config import load_config, validate_config
-from cleaner.document import Document, Drop
+from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.processors.base import Processor
+from cleaner.processors.base import Barrier, Processor
 from cleaner.registry import build_processor
 
 Item = Document | Mapping[str, Any] | str
@@ -109,6 +109,9 @@ class Pipeline:
     def process(self, doc: Document) -> Document | Drop:
         """Run one document through every processor (stateful ones share this pipeline's
         instances; use `run` for a clean per-run state)."""
+        if any(getattr(p, "barrier", False) for p in self.processors):
+            [result] = list(self.run([doc]))
+            return result
         return self.finish(apply_chain(self.processors, doc))
 
     def finish(self, result: Document | Drop) -> Document | Drop:
@@ -121,18 +124,33 @@ class Pipeline:
         """Lazily process `items` (Documents, dicts with id/text, or strings) in order.
 
         Yields a `Document` for each kept input and a `Drop` for each dropped one: the two
-        together always account for every input.
+        together always account for every input. With a barrier processor in the chain
+        (`dedup`), results start once the whole input has been read: near-duplicates can only
+        be decided then.
         """
-        prefix, _ = self.split()
-        suffix = self.fresh_sequential()
+        from cleaner.run.executor import execute
+
         text_field = self.config.get("input", {}).get("text_field", "text")
         id_field = self.config.get("input", {}).get("id_field", "id")
-        for index, item in enumerate(items):
-            doc = to_document(item, index, text_field=text_field, id_field=id_field)
-            result = apply_chain(prefix, doc)
-            if isinstance(result, Document):
-                result = apply_chain(suffix, result)
-            yield self.finish(result)
+        docs = (
+            to_document(item, index, text_field=text_field, id_field=id_field)
+            for index, item in enumerate(items)
+        )
+        for result in execute(self, docs, jobs=1):
+            assert not isinstance(result, Reject)
+            yield result
+
+    def split_at_barrier(self) -> tuple[Pipeline, Barrier | None, Pipeline | None]:
+        """(chain before the first barrier, the barrier, chain after it) or (self, None, None)."""
+        for i, proc in enumerate(self.processors):
+            if getattr(proc, "barrier", False):
+                assert isinstance(proc, Barrier)
+                head = Pipeline(self.processors[:i], drop_empty=self.drop_empty, config=self.config)
+                tail = Pipeline(
+                    self.processors[i + 1 :], drop_empty=self.drop_empty, config=self.config
+                )
+                return head, proc, tail
+        return self, None, None
 
 
 def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Drop:

@@ -25,6 +25,7 @@ _BUILTIN_MODULES = (
     "cleaner.processors.language",
     "cleaner.processors.filters",
     "cleaner.processors.exact_dedup",
+    "cleaner.processors.dedup",
 )
 
 _REGISTRY: dict[str, type[Any]] = {}

@@ -131,6 +131,7 @@ def test_from_config_builds_the_default_chain() -> None:
         "language",
         "filters",
         "exact_dedup",
+        "dedup",
     ]
 
 

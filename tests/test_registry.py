@@ -27,6 +27,7 @@ def test_builtin_processors_are_registered() -> None:
         "language",
         "filters",
         "exact_dedup",
+        "dedup",
     }
 
 

@@ -54,11 +54,33 @@ def _run_settings(config: dict[str, Any]) -> tuple[int, int]:
     return jobs, batch
 
 
-def clean(args: argparse.Namespace) -> int:
+def dedup(args: argparse.Namespace) -> int:
+    """`cleaner clean` with a chain of just the `dedup` processor and its flags."""
+    flags = {
+        "policy": args.policy,
+        "threshold": args.threshold,
+        "containment_threshold": args.containment,
+        "prefer": args.prefer,
+    }
+    overrides = {key: value for key, value in flags.items() if value is not None}
+    config = config_from_args(args)
+    config = merge(config, {"pipeline": {"processors": ["dedup"]}, "dedup": overrides})
+    return clean(args, config=config)
+
+
+def compare(args: argparse.Namespace) -> int:
+    from cleaner.cli.compare import compare_inputs
+
+    config = config_from_args(args)
+    sys.stdout.write(compare_inputs(config, args.inputs, args.id, width=args.width))
+    return EXIT_OK
+
+
+def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int:
     from cleaner.io.writers import default_side_paths
     from cleaner.run.job import JobPaths, run_clean
 
-    config = config_from_args(args)
+    config = config if config is not None else config_from_args(args)
     pipeline = Pipeline.from_dict(config)
     jobs, batch_size = _run_settings(config)
     rejects_default, report_default = default_side_paths(args.output)

@@ -1,7 +1,9 @@
 """The `cleaner` command line.
 
     cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
+    cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
     cleaner explain INPUT... [--id ID]
+    cleaner compare A B | cleaner compare DUMP --id X --id Y
     cleaner rules check [DIR...]
     cleaner rules list [DIR...]
     cleaner config [--config F] [--set k=v]
@@ -84,6 +86,32 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     _add_pipeline_options(clean)
 
+    dedup = commands.add_parser(
+        "dedup", help="flag (or drop) near-duplicates and rewrites, without cleaning"
+    )
+    dedup.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
+    dedup.add_argument("-o", "--output", required=True, help="as for clean")
+    dedup.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
+    dedup.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
+    dedup.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
+    dedup.add_argument("--policy", choices=["flag", "drop"], help="default: flag")
+    dedup.add_argument("--threshold", type=float, help="Jaccard for near duplicates (0.8)")
+    dedup.add_argument("--containment", type=float, help="containment for excerpts (0.8)")
+    dedup.add_argument("--prefer", choices=["earliest", "longest"], help="the representative")
+    dedup_progress = dedup.add_mutually_exclusive_group()
+    dedup_progress.add_argument("--progress", dest="progress", action="store_true", default=None)
+    dedup_progress.add_argument("--no-progress", dest="progress", action="store_false")
+    dedup.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    _add_pipeline_options(dedup)
+
+    compare = commands.add_parser(
+        "compare", help="how similar two documents are, with their shared passages"
+    )
+    compare.add_argument("inputs", nargs="+", metavar="INPUT", help="two files, or a dump")
+    compare.add_argument("--id", action="append", default=[], help="two ids within a dump")
+    compare.add_argument("--width", type=int, default=60, help="column width")
+    _add_pipeline_options(compare)
+
     explain = commands.add_parser("explain", help="show what was removed, and by which rule")
     explain.add_argument("inputs", nargs="+", metavar="INPUT")
     explain.add_argument("--id", action="append", default=[], help="only these document ids")
@@ -134,6 +162,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.clean(args)
     if args.command == "explain":
         return commands.explain(args)
+    if args.command == "dedup":
+        return commands.dedup(args)
+    if args.command == "compare":
+        return commands.compare(args)
     if args.command == "rules":
         return commands.rules(args)
     if args.command == "config":

@@ -33,3 +33,39 @@ class ProcessorBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.options!r})"
+
+
+class BarrierRun(Protocol):
+    """The per-run state of a barrier processor (see `Barrier`)."""
+
+    def observe(self, position: int, doc: Document) -> None:
+        """Pass 1: see every surviving document, in input order."""
+
+    def finish(self) -> None:
+        """Between the passes: decide, now that every document has been seen."""
+
+    def apply(self, position: int, doc: Document) -> Document | Drop:
+        """Pass 2: annotate (or drop) the document observed at `position`."""
+        ...
+
+
+@runtime_checkable
+class Barrier(Protocol):
+    """A processor whose decision about one document depends on every other document.
+
+    Near-duplicate clustering cannot say which copy represents a cluster until it has seen
+    them all. The runner therefore runs the chain up to a barrier over the whole input,
+    spooling results to a temporary file and showing each document to `observe`; calls
+    `finish`; then replays the spool through `apply` and the rest of the chain. Memory is the
+    barrier's own compact index, never the texts.
+    """
+
+    name: ClassVar[str]
+    sequential: ClassVar[bool]
+    barrier: ClassVar[bool]
+
+    def start(self) -> BarrierRun:
+        """A fresh per-run state: the index belongs to one run only."""
+        ...
+
+    def process(self, doc: Document) -> Document | Drop: ...

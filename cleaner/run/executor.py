@@ -4,7 +4,8 @@ The parallel prefix of the chain (every processor before the first sequential on
 worker processes on batches of documents; results come back in input order and the sequential
 suffix (exact de-duplication) runs here, in the parent, in that same order. Only a fixed window
 of batches is ever in flight, so memory stays bounded however long the input is, and the output
-order never depends on which worker finished first.
+order never depends on which worker finished first. Barrier processors (near-duplicate
+detection) make the run two passes over a spool file; see `execute`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from itertools import islice
 from cleaner.document import Document, Drop, Reject
 from cleaner.pipeline import Pipeline, apply_chain
 from cleaner.processors.base import Processor
+from cleaner.run.spool import Spool
 
 Result = Document | Drop | Reject
 
@@ -47,17 +49,67 @@ def default_jobs() -> int:
 
 def execute(
     pipeline: Pipeline,
-    items: Iterable[Document | Reject],
+    items: Iterable[Document | Drop | Reject],
     *,
     jobs: int = 0,
     batch_size: int = 64,
 ) -> Iterator[Result]:
     """Yield one result per input item, in input order.
 
-    `items` may contain `Reject`s from the reader; they pass straight through in their place.
-    `jobs` <= 0 means one worker per core; with one job, or when the whole input fits in one
-    batch, everything runs in this process (no start-up cost for small inputs).
+    `items` may contain `Reject`s from the reader (and `Drop`s from an earlier stage); they
+    pass straight through in their place. `jobs` <= 0 means one worker per core; with one job,
+    or when the whole input fits in one batch, everything runs in this process.
+
+    A barrier processor (near-duplicate detection) splits the run in two passes: the chain up
+    to the barrier runs over the whole input, its results spooled to a temporary file while
+    the barrier observes each document; then the spool is replayed through the barrier's
+    decision and the rest of the chain (which may hold further barriers).
     """
+    head, barrier, tail = pipeline.split_at_barrier()
+    if barrier is None or tail is None:
+        yield from _execute_chain(pipeline, items, jobs=jobs, batch_size=batch_size)
+        return
+    state = barrier.start()
+    with Spool() as spool:
+        for position, result in enumerate(
+            _execute_chain(head, items, jobs=jobs, batch_size=batch_size)
+        ):
+            spool.append(result)
+            if isinstance(result, Document):
+                state.observe(position, result)
+        state.finish()
+
+        def decided() -> Iterator[Result]:
+            for position, result in enumerate(spool.replay()):
+                if isinstance(result, Document):
+                    yield _guarded(barrier.name, state.apply, position, result)
+                else:
+                    yield result
+
+        yield from execute(tail, decided(), jobs=jobs, batch_size=batch_size)
+
+
+def _guarded(
+    name: str,
+    apply: Callable[[int, Document], Document | Drop],
+    position: int,
+    doc: Document,
+) -> Document | Drop:
+    """A barrier's decision, with the same error policy as `apply_chain`."""
+    try:
+        return apply(position, doc)
+    except Exception as exc:
+        return Drop(doc, name, "error", f"{type(exc).__name__}: {exc}")
+
+
+def _execute_chain(
+    pipeline: Pipeline,
+    items: Iterable[Document | Drop | Reject],
+    *,
+    jobs: int,
+    batch_size: int,
+) -> Iterator[Result]:
+    """Run a chain without barriers: parallel prefix on workers, sequential suffix here."""
     jobs = default_jobs() if jobs <= 0 else jobs
     batch_size = max(1, batch_size)
     prefix, _ = pipeline.split()
@@ -69,11 +121,15 @@ def execute(
         return pipeline.finish(result)
 
     iterator = iter(items)
-    first = list(islice(iterator, batch_size))
+    # With one job, nothing is read ahead: the stream stays lazy item by item.
+    first = [] if jobs == 1 else list(islice(iterator, batch_size))
     exhausted = len(first) < batch_size
-    if jobs == 1 or exhausted:
+    if jobs == 1 or exhausted or not prefix:
         for item in _chain_batches(first, iterator):
-            yield item if isinstance(item, Reject) else finish(apply_chain(prefix, item))
+            if isinstance(item, Document):
+                yield finish(apply_chain(prefix, item))
+            else:
+                yield item
         return
 
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
@@ -90,23 +146,25 @@ def execute(
             yield from _collect(pending.popleft(), finish)
 
 
-def _chain_batches(first: list[Document | Reject], rest: Iterator[Document | Reject]) -> Iterator[
-    Document | Reject
-]:
+def _chain_batches(
+    first: list[Document | Drop | Reject], rest: Iterator[Document | Drop | Reject]
+) -> Iterator[Document | Drop | Reject]:
     yield from first
     yield from rest
 
 
-def _batches(items: Iterator[Document | Reject], size: int) -> Iterator[list[Document | Reject]]:
+def _batches(
+    items: Iterator[Document | Drop | Reject], size: int
+) -> Iterator[list[Document | Drop | Reject]]:
     while batch := list(islice(items, size)):
         yield batch
 
 
 def _submit(
-    pool: ProcessPoolExecutor, batch: Sequence[Document | Reject]
+    pool: ProcessPoolExecutor, batch: Sequence[Document | Drop | Reject]
 ) -> tuple[list[Result | None], Future[list[Document | Drop]] | None]:
-    """Send the batch's documents to a worker; keep rejects in place as placeholders."""
-    slots: list[Result | None] = [item if isinstance(item, Reject) else None for item in batch]
+    """Send the batch's documents to a worker; keep other results in place."""
+    slots: list[Result | None] = [None if isinstance(item, Document) else item for item in batch]
     docs = [item for item in batch if isinstance(item, Document)]
     future = pool.submit(_run_batch, docs) if docs else None
     return slots, future

@@ -147,3 +147,66 @@ def test_console_script_entry_point(tmp_path: Path) -> None:
     [record] = [json.loads(line) for line in proc.stdout.splitlines()]
     assert record["id"] == "stdin"
     assert record["meta"]["lang"] == "en"
+
+
+def _dump_with_copies(root: Path) -> Path:
+    texts = [p.read_text("utf-8") for p in sorted(SEEDS.iterdir())]
+    records = [{"id": f"seed{i}", "text": t} for i, t in enumerate(texts)]
+    records.append({"id": "copy0", "text": texts[0], "source": "mirror"})
+    records.append({"id": "excerpt2", "text": texts[2][: len(texts[2]) * 2 // 3]})
+    dump = root / "dump.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    return dump
+
+
+def test_dedup_command_flags_then_drops(tmp_path: Path) -> None:
+    dump = _dump_with_copies(tmp_path)
+    flagged = tmp_path / "flagged.jsonl"
+    assert main(["dedup", str(dump), "-o", str(flagged), "-q", "--no-progress"]) == 0
+    rows = {str(r["id"]): r for r in _read_jsonl(flagged)}
+    assert len(rows) == 7
+    assert rows["copy0"]["meta"]["dup"]["of"] == "seed0"  # type: ignore[index]
+    assert rows["copy0"]["source"] == "mirror"
+    assert rows["excerpt2"]["meta"]["dup"]["kind"] == "excerpt"  # type: ignore[index]
+    # dedup alone does not clean: the seed text is written back unchanged
+    assert rows["seed2"]["text"] == (SEEDS / "002_6d780ac8c6a5b1ba.txt").read_text("utf-8")
+
+    dropped = tmp_path / "dropped.jsonl"
+    args = ["dedup", str(dump), "-o", str(dropped), "-q", "--no-progress", "--policy", "drop"]
+    assert main(args) == 0
+    assert len(_read_jsonl(dropped)) == 5
+    rejects = _read_jsonl(tmp_path / "dropped.rejects.jsonl")
+    assert sorted(str(r["id"]) for r in rejects) == ["copy0", "excerpt2"]
+    assert all(r["reason"] == "duplicate" and "seed" in str(r["detail"]) for r in rejects)
+    report = json.loads((tmp_path / "dropped.report.json").read_text("utf-8"))
+    assert report["balanced"] and report["rejected_by_reason"] == {"dedup.duplicate": 2}
+
+
+def test_clean_flags_near_duplicates_by_default(tmp_path: Path) -> None:
+    dump = _dump_with_copies(tmp_path)
+    out = tmp_path / "clean.jsonl"
+    assert main(["clean", str(dump), "-o", str(out), "-q", "--no-progress", "-j", "2"]) == 0
+    rows = {str(r["id"]): r for r in _read_jsonl(out)}
+    assert rows["excerpt2"]["meta"]["dup"]["of"] == "seed2"  # type: ignore[index]
+
+
+def test_compare_shows_similarity_and_shared_passages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = SEEDS / "002_6d780ac8c6a5b1ba.txt"
+    excerpt = tmp_path / "excerpt.txt"
+    excerpt.write_text(seed.read_text("utf-8")[:3000], "utf-8")
+    assert main(["compare", str(seed), str(excerpt)]) == 0
+    out = capsys.readouterr().out
+    assert "containment:" in out and "B is an excerpt duplicate of A" in out
+    assert "shared passages:   1" in out and " | " in out
+
+    pair = [str(SEEDS / "003_8861b159ce7b2961.txt"), str(SEEDS / "004_1783eee5701059e8.txt")]
+    assert main(["compare", *pair]) == 0
+    assert "verdict:           not duplicates" in capsys.readouterr().out
+
+    dump = _dump_with_copies(tmp_path)
+    assert main(["compare", str(dump), "--id", "seed0", "--id", "copy0"]) == 0
+    assert "exact duplicate" in capsys.readouterr().out
+    assert main(["compare", str(dump)]) == 2
+    assert main(["compare", str(dump), "--id", "seed0", "--id", "nope"]) == 2

@@ -78,3 +78,47 @@ def test_execute_streams_with_a_bounded_window() -> None:
 def test_small_inputs_run_in_process() -> None:
     results = list(execute(Pipeline([Tag()]), _items(5), jobs=4, batch_size=64))
     assert len(results) == 5
+
+
+class Barrier:
+    """Counts the documents it observed; annotates each with the total."""
+
+    name: ClassVar[str] = "barrier"
+    sequential: ClassVar[bool] = True
+    barrier: ClassVar[bool] = True
+
+    def start(self) -> _BarrierRun:
+        return _BarrierRun()
+
+    def process(self, doc: Document) -> Document | Drop:
+        raise AssertionError("not called for barriers")
+
+
+class _BarrierRun:
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def observe(self, position: int, doc: Document) -> None:
+        self.seen.append(position)
+
+    def finish(self) -> None:
+        pass
+
+    def apply(self, position: int, doc: Document) -> Document | Drop:
+        if doc.text.endswith("5"):
+            return Drop(doc, "barrier", "fives")
+        return doc.with_meta(total=len(self.seen), position=position)
+
+
+def test_barrier_runs_two_passes_and_keeps_order_and_counts() -> None:
+    pipeline = Pipeline([Tag(), Barrier(), Order()])
+    items = _items(500)
+    serial = list(execute(pipeline, items, jobs=1, batch_size=16))
+    parallel = list(execute(pipeline, items, jobs=2, batch_size=16))
+    assert serial == parallel
+    assert _ids(serial) == [i.id for i in items]
+    kept = [r for r in serial if isinstance(r, Document)]
+    observed = 500 - 10 - 50  # rejects and Tag's drops never reach the barrier
+    assert {d.meta["total"] for d in kept} == {observed}
+    assert sum(isinstance(r, Drop) and r.processor == "barrier" for r in serial) == 50
+    assert [d.meta["order"] for d in kept] == list(range(1, len(kept) + 1))

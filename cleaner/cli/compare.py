@@ -1,0 +1,214 @@
+"""`cleaner compare`: why two documents are (or are not) duplicates, with the evidence.
+
+Both documents are cleaned by the text processors of the configured chain (as `cleaner clean`
+would before `dedup` sees them), then compared with the `[dedup]` settings: Jaccard and
+containment of their shingle sets, the verdict the `dedup` processor would reach for the pair,
+and the passages they share, printed side by side with a little context.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cleaner.api import TEXT_PROCESSORS
+from cleaner.config import merge
+from cleaner.dedup.index import NearDupIndex
+from cleaner.dedup.shingles import Shingler
+from cleaner.dedup.verify import containment, jaccard
+from cleaner.document import Document, Drop
+from cleaner.errors import ConfigError
+from cleaner.io.readers import check_inputs, iter_inputs
+from cleaner.pipeline import Pipeline
+from cleaner.processors.dedup import Dedup
+from cleaner.registry import make_options
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_MAX_PASSAGES = 12
+_CONTEXT_WORDS = 4
+_LONG_PASSAGE_ENDS = 12
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A run of `length` words shared by A (from word `a`) and B (from word `b`)."""
+
+    a: int
+    b: int
+    length: int
+
+
+def compare_inputs(
+    config: Mapping[str, Any], inputs: Sequence[str], ids: Sequence[str], *, width: int = 60
+) -> str:
+    """The comparison report for two documents named by the CLI arguments."""
+    first, second = _pick(config, inputs, ids)
+    text_config = merge(
+        config,
+        {
+            "pipeline": {
+                "processors": [
+                    p for p in config["pipeline"]["processors"] if p in TEXT_PROCESSORS
+                ],
+                "drop_empty": False,
+            }
+        },
+    )
+    cleaner = Pipeline.from_dict(text_config)
+    cleaned = [_text(cleaner.process(doc)) for doc in (first, second)]
+    options = make_options(Dedup.Options, config.get("dedup", {}), "[dedup]")
+    return report(first.id, second.id, cleaned[0], cleaned[1], options, width=width)
+
+
+def report(
+    id_a: str, id_b: str, text_a: str, text_b: str, options: Dedup.Options, *, width: int = 60
+) -> str:
+    dedup_config = options.dedup_config()
+    sets = Shingler(dedup_config.shingles).shingle([text_a, text_b]).unique_sorted()
+    set_a, set_b = sets.doc(0), sets.doc(1)
+    index = NearDupIndex(dedup_config)
+    index.add([text_a, text_b], [id_a, id_b])
+    verdict = index.finish().annotation(1)
+    shingles = f"{dedup_config.shingles.unit} {dedup_config.shingles.n}-grams"
+    lines = [
+        f"A: {id_a}  ({len(_WORD.findall(text_a))} words, {len(set_a)} shingles)",
+        f"B: {id_b}  ({len(_WORD.findall(text_b))} words, {len(set_b)} shingles)",
+        f"shingles: {shingles}",
+        f"jaccard:           {jaccard(set_a, set_b):.4f}   (near at >= {options.threshold})",
+        f"containment:       {containment(set_a, set_b):.4f}   "
+        f"(excerpt/revision at >= {options.containment_threshold})",
+        f"verdict:           {_verdict(verdict, id_a)}",
+    ]
+    passages = shared_passages(text_a, text_b, min_words=max(dedup_config.shingles.n, 3))
+    total = sum(p.length for p in passages)
+    lines.append(f"shared passages:   {len(passages)} ({total} words)")
+    lines.append("")
+    words_a, words_b = _words(text_a), _words(text_b)
+    for passage in passages[:_MAX_PASSAGES]:
+        lines.extend(_side_by_side(passage, text_a, text_b, words_a, words_b, width))
+        lines.append("")
+    if len(passages) > _MAX_PASSAGES:
+        lines.append(f"... {len(passages) - _MAX_PASSAGES} more shared passages")
+    return "\n".join(lines) + "\n"
+
+
+def shared_passages(text_a: str, text_b: str, *, min_words: int = 5) -> list[Passage]:
+    """Maximal runs of at least `min_words` words (casefolded) that appear in both texts,
+    longest first, each stretch of A used once."""
+    tokens_a = [m.group().casefold() for m in _WORD.finditer(text_a)]
+    tokens_b = [m.group().casefold() for m in _WORD.finditer(text_b)]
+    starts: dict[tuple[str, ...], list[int]] = {}
+    for i in range(len(tokens_a) - min_words + 1):
+        starts.setdefault(tuple(tokens_a[i : i + min_words]), []).append(i)
+    found: list[Passage] = []
+    j = 0
+    while j <= len(tokens_b) - min_words:
+        best: Passage | None = None
+        for i in starts.get(tuple(tokens_b[j : j + min_words]), []):
+            length = min_words
+            while (
+                i + length < len(tokens_a)
+                and j + length < len(tokens_b)
+                and tokens_a[i + length] == tokens_b[j + length]
+            ):
+                length += 1
+            if best is None or length > best.length:
+                best = Passage(i, j, length)
+        if best is None:
+            j += 1
+        else:
+            found.append(best)
+            j += best.length
+    found.sort(key=lambda p: (-p.length, p.a, p.b))
+    used: set[int] = set()
+    passages = []
+    for passage in found:
+        span = set(range(passage.a, passage.a + passage.length))
+        if span & used:
+            continue
+        used |= span
+        passages.append(passage)
+    return passages
+
+
+def _pick(
+    config: Mapping[str, Any], inputs: Sequence[str], ids: Sequence[str]
+) -> tuple[Document, Document]:
+    check_inputs(inputs)
+    in_cfg = config.get("input", {})
+    items = iter_inputs(
+        inputs,
+        text_field=in_cfg.get("text_field", "text"),
+        id_field=in_cfg.get("id_field", "id"),
+        fmt=in_cfg.get("format", "auto"),
+    )
+    docs = [item for item in items if isinstance(item, Document)]
+    if ids:
+        if len(ids) != 2:
+            raise ConfigError("compare needs exactly two --id values")
+        by_id = {doc.id: doc for doc in docs if doc.id in ids}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise ConfigError(f"no document with id {', '.join(missing)} in the inputs")
+        return by_id[ids[0]], by_id[ids[1]]
+    if len(docs) != 2:
+        raise ConfigError(
+            f"compare needs two documents (two files, or --id twice); the inputs hold {len(docs)}"
+        )
+    return docs[0], docs[1]
+
+
+def _text(result: Document | Drop) -> str:
+    return result.document.text if isinstance(result, Drop) else result.text
+
+
+def _verdict(annotation: Mapping[str, Any], id_a: str) -> str:
+    kind = annotation["kind"]
+    if kind in ("unique", "empty"):
+        return "not duplicates"
+    article = "an" if kind[0] in "aeiou" else "a"
+    return f"B is {article} {kind} duplicate of A ({id_a})"
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text)]
+
+
+def _excerpt(text: str, words: list[tuple[int, int]], start: int, length: int) -> str:
+    lo = max(0, start - _CONTEXT_WORDS)
+    hi = min(len(words), start + length + _CONTEXT_WORDS)
+    before = text[words[lo][0] : words[start][0]]
+    last = start + length - 1
+    if length > 2 * _LONG_PASSAGE_ENDS:
+        # A long shared passage: its two ends are enough to find it in both documents.
+        head = text[words[start][0] : words[start + _LONG_PASSAGE_ENDS - 1][1]]
+        tail = text[words[last - _LONG_PASSAGE_ENDS + 1][0] : words[last][1]]
+        shared = f"{head} … ({length - 2 * _LONG_PASSAGE_ENDS} words) … {tail}"
+    else:
+        shared = text[words[start][0] : words[last][1]]
+    after = text[words[start + length - 1][1] : words[hi - 1][1]]
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(words) else ""
+    return " ".join(f"{prefix}{before}[{shared}]{after}{suffix}".split())
+
+
+def _side_by_side(
+    passage: Passage,
+    text_a: str,
+    text_b: str,
+    words_a: list[tuple[int, int]],
+    words_b: list[tuple[int, int]],
+    width: int,
+) -> list[str]:
+    left = textwrap.wrap(_excerpt(text_a, words_a, passage.a, passage.length), width) or [""]
+    right = textwrap.wrap(_excerpt(text_b, words_b, passage.b, passage.length), width) or [""]
+    head = f"{passage.length} words, A word {passage.a + 1} / B word {passage.b + 1}"
+    rows = [f"  {head}"]
+    for i in range(max(len(left), len(right))):
+        l_part = left[i] if i < len(left) else ""
+        r_part = right[i] if i < len(right) else ""
+        rows.append(f"  {l_part:<{width}} | {r_part}")
+    return rows

@@ -1,0 +1,161 @@
+"""`dedup`: near-duplicate detection (MinHash + LSH, verified, chain-free) as a chain step.
+
+A barrier processor: the runner shows it every document of the run (pass 1), it clusters them
+with a `NearDupIndex`, then it annotates each document (pass 2). Annotate first, decide later:
+with `policy = "flag"` (the default) copies stay in the output with `meta.dup`
+
+    {"kind": "near", "of": <representative id>, "cluster": <representative id>,
+     "similarity": 0.91, "containment": 0.97}
+
+and the representative of a cluster with copies gets
+`{"kind": "representative", "cluster": <its id>, "copies": 3}`. Kinds: "exact" (same
+normalised text), "near" (Jaccard of shingles >= threshold), "excerpt" / "revised" /
+"expanded" (one contains the other; the shorter is an excerpt of, about as long as, or longer
+than the representative). With `policy = "drop"` copies go to the rejects file, naming their
+representative.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from cleaner.dedup.cluster import ClusterConfig, MatchKind
+from cleaner.dedup.index import DedupConfig, DedupResult, NearDupIndex
+from cleaner.dedup.shingles import ShingleConfig
+from cleaner.document import Document, Drop
+from cleaner.errors import CleanerError, ConfigError
+from cleaner.processors.base import ProcessorBase
+from cleaner.registry import register
+
+
+@register
+class Dedup(ProcessorBase):
+    """Flag (or drop) near-duplicates of earlier (or longer) documents, with the evidence."""
+
+    name: ClassVar[str] = "dedup"
+    sequential: ClassVar[bool] = True
+    barrier: ClassVar[bool] = True
+
+    @dataclass(frozen=True)
+    class Options:
+        """Parameters of near-duplicate detection; the defaults suit news articles.
+
+        `threshold`: Jaccard of shingle sets for "near"; `containment_threshold`: share of
+        the smaller document's shingles found in the larger one, for excerpts and updated
+        versions; `prefer`: which copy represents a cluster ("earliest" in input order, or
+        "longest"); `shingle_unit`/`shingle_size`: word or character n-grams; `num_perm`,
+        `seed`: MinHash signature (datasketch-compatible); `lsh_threshold`: similarity at
+        which a pair becomes a candidate with probability >= `target_recall`.
+        """
+
+        policy: Literal["flag", "drop"] = "flag"
+        threshold: float = 0.8
+        containment_threshold: float = 0.8
+        prefer: Literal["earliest", "longest"] = "earliest"
+        shingle_unit: Literal["word", "char"] = "word"
+        shingle_size: int = 5
+        num_perm: int = 128
+        seed: int = 1
+        lsh_threshold: float = 0.5
+        target_recall: float = 0.95
+        batch_size: int = 2048
+
+        def dedup_config(self) -> DedupConfig:
+            return DedupConfig(
+                shingles=ShingleConfig(unit=self.shingle_unit, n=self.shingle_size),
+                num_perm=self.num_perm,
+                seed=self.seed,
+                lsh_threshold=min(self.lsh_threshold, self.threshold),
+                target_recall=self.target_recall,
+                cluster=ClusterConfig(
+                    threshold=self.threshold,
+                    containment_threshold=self.containment_threshold,
+                    prefer=self.prefer,
+                ),
+            )
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        if options.batch_size < 1:
+            raise ConfigError("[dedup] batch_size must be >= 1")
+        options.dedup_config()  # validate now: a bad value is a config error at start-up
+
+    def start(self) -> DedupRun:
+        return DedupRun(self.options)
+
+    def process(self, doc: Document) -> Document | Drop:
+        raise CleanerError(
+            "dedup needs the whole input: run it through Pipeline.run or cleaner clean/dedup"
+        )
+
+
+class DedupRun:
+    """One run's index: observes documents in order, then annotates them in the same order."""
+
+    def __init__(self, options: Dedup.Options) -> None:
+        self.options = options
+        self.index = NearDupIndex(options.dedup_config())
+        self._positions = array("q")
+        self._pending_texts: list[str] = []
+        self._pending_ids: list[str] = []
+        self._result: DedupResult | None = None
+        self._copies: np.ndarray[Any, np.dtype[np.int64]] | None = None
+        self._cursor = 0
+
+    def observe(self, position: int, doc: Document) -> None:
+        self._positions.append(position)
+        self._pending_texts.append(doc.text)
+        self._pending_ids.append(doc.id)
+        if len(self._pending_texts) >= self.options.batch_size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending_texts:
+            self.index.add(self._pending_texts, self._pending_ids)
+            self._pending_texts, self._pending_ids = [], []
+
+    def finish(self) -> None:
+        self._flush()
+        self._result = self.index.finish()
+        assignments = self._result.assignments
+        duplicates = assignments.is_duplicate
+        self._copies = np.bincount(
+            assignments.representative[duplicates].astype(np.int64),
+            minlength=len(self._result.ids),
+        )
+
+    def apply(self, position: int, doc: Document) -> Document | Drop:
+        if self._result is None or self._copies is None:
+            raise CleanerError("dedup: apply() before finish()")
+        i = self._cursor
+        if i >= len(self._positions) or self._positions[i] != position:
+            raise CleanerError(f"dedup: document at position {position} was not observed")
+        self._cursor += 1
+        result = self._result
+        kind = result.assignments.kind_of(i)
+        if kind is MatchKind.REPRESENTATIVE:
+            return doc.with_meta(
+                dup={"kind": "representative", "cluster": doc.id, "copies": int(self._copies[i])}
+            )
+        if not kind.is_duplicate:
+            return doc
+        annotation = result.annotation(i)
+        representative = annotation["representative"]
+        dup = {
+            "kind": kind.label,
+            "of": representative,
+            "cluster": representative,
+            "similarity": annotation["similarity"],
+            "containment": annotation["containment"],
+        }
+        if self.options.policy == "drop":
+            detail = (
+                f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "
+                f"containment {dup['containment']})"
+            )
+            return Drop(doc.with_meta(dup=dup), "dedup", "duplicate", detail)
+        return doc.with_meta(dup=dup)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document, Drop
+from cleaner.errors import CleanerError, ConfigError
+from cleaner.pipeline import Pipeline
+from cleaner.processors.dedup import Dedup
+from cleaner.registry import build_processor
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _seed_texts() -> list[str]:
+    return [p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+
+
+def _docs() -> list[Document]:
+    texts = _seed_texts()
+    docs = [Document(f"seed{i}", t) for i, t in enumerate(texts)]
+    docs.append(Document("copy0", texts[0]))
+    docs.append(Document("excerpt2", texts[2][: len(texts[2]) * 2 // 3]))
+    docs.append(Document("shouty1", texts[1].upper()))
+    return docs
+
+
+def _meta(results: list[Document | Drop]) -> dict[str, object]:
+    return {
+        (r.document if isinstance(r, Drop) else r).id: (
+            r.document if isinstance(r, Drop) else r
+        ).meta.get("dup")
+        for r in results
+    }
+
+
+def test_flags_copies_and_marks_representatives() -> None:
+    dup = _meta(list(Pipeline(["dedup"]).run(_docs())))
+    assert dup["seed0"] == {"kind": "representative", "cluster": "seed0", "copies": 1}
+    assert dup["copy0"] == {
+        "kind": "exact",
+        "of": "seed0",
+        "cluster": "seed0",
+        "similarity": 1.0,
+        "containment": 1.0,
+    }
+    excerpt = dup["excerpt2"]
+    assert isinstance(excerpt, dict)
+    assert excerpt["kind"] == "excerpt" and excerpt["of"] == "seed2"
+    assert excerpt["containment"] >= 0.8 > excerpt["similarity"]
+    # Case differences are normalised away: the upper-cased copy is exact.
+    shouty = dup["shouty1"]
+    assert isinstance(shouty, dict) and shouty["kind"] == "exact" and shouty["of"] == "seed1"
+    # The two different stories on the same topic stay apart.
+    assert dup["seed3"] is None and dup["seed4"] is None
+
+
+def test_drop_policy_rejects_copies_naming_the_representative() -> None:
+    results = list(Pipeline([("dedup", {"policy": "drop"})]).run(_docs()))
+    drops = [r for r in results if isinstance(r, Drop)]
+    assert sorted(d.document.id for d in drops) == ["copy0", "excerpt2", "shouty1"]
+    assert all(d.label == "dedup.duplicate" for d in drops)
+    assert "duplicate of seed0" in next(d.detail for d in drops if d.document.id == "copy0")
+    assert len(results) == len(_docs())
+
+
+def test_prefer_longest_makes_the_full_article_the_representative() -> None:
+    texts = _seed_texts()
+    docs = [Document("short", texts[2][: len(texts[2]) // 2]), Document("full", texts[2])]
+    earliest = _meta(list(Pipeline(["dedup"]).run(docs)))
+    longest = _meta(list(Pipeline([("dedup", {"prefer": "longest"})]).run(docs)))
+    assert isinstance(earliest["full"], dict) and earliest["full"]["of"] == "short"
+    assert isinstance(longest["short"], dict) and longest["short"]["of"] == "full"
+
+
+def test_results_are_deterministic_and_in_input_order() -> None:
+    first = list(Pipeline(["normalize", "dedup"]).run(_docs()))
+    second = list(Pipeline(["normalize", "dedup"]).run(_docs()))
+    assert first == second
+    assert [r.id for r in first if isinstance(r, Document)] == [d.id for d in _docs()]
+
+
+def test_drops_before_the_barrier_pass_through() -> None:
+    pipeline = Pipeline([("filters", {"min_words": 400}), "dedup"])
+    results = list(pipeline.run(_docs()))
+    assert len(results) == len(_docs())
+    assert any(isinstance(r, Drop) and r.label == "filters.too_short" for r in results)
+
+
+def test_bad_options_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="threshold"):
+        build_processor("dedup", {"threshold": 1.5})
+    with pytest.raises(ConfigError, match="unknown parameter"):
+        build_processor("dedup", {"treshold": 0.5})
+
+
+def test_process_alone_is_refused_but_pipeline_process_works() -> None:
+    with pytest.raises(CleanerError, match="whole input"):
+        Dedup(Dedup.Options()).process(Document("a", "text"))
+    result = Pipeline(["dedup"]).process(Document("a", "some text here"))
+    assert isinstance(result, Document) and "dup" not in result.meta
