@@ -28,9 +28,10 @@ from pathlib import Path
 
 import orjson
 
-from cleaner.document import Document, Drop
+from cleaner.document import Document
 from cleaner.io.decode import decode_bytes
 from cleaner.pipeline import Pipeline
+from cleaner.processors.base import Barrier
 from cleaner.run.job import JobPaths, run_clean
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news"
@@ -55,20 +56,28 @@ def write_dump(corpus: list[tuple[str, str]], n_docs: int, path: Path) -> None:
 
 
 def time_processors(corpus: list[tuple[str, str]]) -> dict[str, float]:
-    """Seconds spent in each processor over one pass of the corpus, single process."""
+    """Seconds spent in each processor over one pass of the corpus, single process.
+
+    A barrier processor (dedup) is timed over its whole run: observe every document, decide,
+    then annotate every document.
+    """
     pipeline = Pipeline.from_config()
-    prefix, _ = pipeline.split()
-    chain = [*prefix, *pipeline.fresh_sequential()]
+    docs: list[Document] = [Document(doc_id, text) for doc_id, text in corpus]
     spent: dict[str, float] = defaultdict(float)
-    for doc_id, text in corpus:
-        doc: Document | Drop = Document(doc_id, text)
-        for proc in chain:
-            assert isinstance(doc, Document)
-            start = time.perf_counter()
-            doc = proc.process(doc)
-            spent[proc.name] += time.perf_counter() - start
-            if isinstance(doc, Drop):
-                break
+    for proc in pipeline.processors:
+        start = time.perf_counter()
+        if isinstance(proc, Barrier):
+            state = proc.start()
+            for position, doc in enumerate(docs):
+                state.observe(position, doc)
+            state.finish()
+            results = [state.apply(position, doc) for position, doc in enumerate(docs)]
+        else:
+            fresh = getattr(proc, "fresh", None)
+            proc = fresh() if callable(fresh) else proc
+            results = [proc.process(doc) for doc in docs]
+        spent[proc.name] += time.perf_counter() - start
+        docs = [r for r in results if isinstance(r, Document)]
     return dict(spent)
 
 
