@@ -10,8 +10,9 @@ from cleaner.document import Document, Drop
 from cleaner.pipeline import Pipeline
 
 # The processors that rewrite text. Language detection, filters and de-duplication annotate or
-# drop documents; for a single string the caller wants its cleaned text, never a drop.
-TEXT_PROCESSORS = ("encoding", "normalize", "boilerplate")
+# drop documents; for a single string the caller wants its cleaned text, never a drop. `html`
+# acts only on documents marked as HTML (`clean_text(..., html=True)`).
+TEXT_PROCESSORS = ("html", "encoding", "normalize", "boilerplate")
 
 
 @lru_cache(maxsize=8)
@@ -23,13 +24,25 @@ def _text_pipeline(config_path: str | None) -> Pipeline:
     return Pipeline.from_dict(config)
 
 
-def clean_text(text: str, *, config: str | Path | None = None, url: str | None = None) -> str:
+def clean_text(
+    text: str,
+    *,
+    config: str | Path | None = None,
+    url: str | None = None,
+    html: bool = False,
+) -> str:
     """Repair, normalise and strip boilerplate from `text`; return the cleaned text.
 
     `config` is an optional TOML file layered over the packaged defaults; `url` scopes
-    domain-specific rules. Only the text-rewriting processors of that config run.
+    domain-specific rules. With `html=True`, `text` is an HTML page and its article text is
+    extracted first; a page with no article text gives "". Only the text-rewriting processors
+    of that config run.
     """
     pipeline = _text_pipeline(str(config) if config is not None else None)
-    meta = {"url": url} if url else {}
+    meta: dict[str, object] = {"url": url} if url else {}
+    if html:
+        meta["format"] = "html"
     result = pipeline.process(Document(id="text", text=text, meta=meta))
-    return result.document.text if isinstance(result, Drop) else result.text
+    if isinstance(result, Drop):
+        return "" if result.processor == "html" else result.document.text
+    return result.text

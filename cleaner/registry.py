@@ -19,6 +19,7 @@ from cleaner.processors.base import Processor
 
 # Modules that define the built-in processors; imported on first use, never at package import.
 _BUILTIN_MODULES = (
+    "cleaner.processors.html",
     "cleaner.processors.encoding",
     "cleaner.processors.normalize",
     "cleaner.processors.boilerplate",

@@ -10,7 +10,12 @@ from cleaner.errors import ConfigError
 
 def test_default_config_lists_a_valid_chain() -> None:
     config = load_config()
-    assert config["pipeline"]["processors"][:3] == ["encoding", "normalize", "boilerplate"]
+    assert config["pipeline"]["processors"][:4] == [
+        "html",
+        "encoding",
+        "normalize",
+        "boilerplate",
+    ]
     assert "exact_dedup" in config["pipeline"]["processors"]
 
 

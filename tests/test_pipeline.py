@@ -125,6 +125,7 @@ def test_to_document_keeps_fields_and_meta() -> None:
 def test_from_config_builds_the_default_chain() -> None:
     pipeline = Pipeline.from_config()
     assert pipeline.names == [
+        "html",
         "encoding",
         "normalize",
         "boilerplate",

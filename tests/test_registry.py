@@ -21,6 +21,7 @@ class _Options:
 
 def test_builtin_processors_are_registered() -> None:
     assert set(available()) >= {
+        "html",
         "encoding",
         "normalize",
         "boilerplate",

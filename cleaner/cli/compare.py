@@ -144,6 +144,7 @@ def _pick(
         text_field=in_cfg.get("text_field", "text"),
         id_field=in_cfg.get("id_field", "id"),
         fmt=in_cfg.get("format", "auto"),
+        html_field=in_cfg.get("html_field", "html"),
     )
     docs = [item for item in items if isinstance(item, Document)]
     if ids:

@@ -35,6 +35,7 @@ def explain_inputs(
         text_field=in_cfg.get("text_field", "text"),
         id_field=in_cfg.get("id_field", "id"),
         fmt=in_cfg.get("format", "auto"),
+        html_field=in_cfg.get("html_field", "html"),
     )
     if wanted_ids:
         items = (item for item in items if item.id in wanted_ids)

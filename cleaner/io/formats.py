@@ -1,4 +1,4 @@
-"""What a file name says about its format: JSONL or text, and which compression.
+"""What a file name says about its format: JSONL, HTML, WARC or text, and which compression.
 
 Readers and writers share these rules so that `cleaner clean a.jsonl.zst -o b.jsonl.zst` reads and
 writes the same formats, and so that the side files (rejects, report) are named after the output
@@ -13,10 +13,14 @@ from cleaner.errors import ConfigError
 
 #: Name endings of JSON Lines files (before any compression suffix).
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+#: Name endings of HTML pages (before any compression suffix).
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+#: Name endings of WARC archives (before any compression suffix: .warc.gz is the usual form).
+WARC_SUFFIXES = (".warc",)
 #: Compression suffix -> codec name.
 COMPRESSION_SUFFIXES = {".gz": "gzip", ".zst": "zstd"}
 #: `fmt` values the readers accept.
-INPUT_FORMATS = ("auto", "jsonl", "text")
+INPUT_FORMATS = ("auto", "jsonl", "text", "html", "warc")
 #: `fmt` values the writers accept ("jsonl" still takes its compression from the name).
 OUTPUT_FORMATS = ("auto", "jsonl", "txt", "dir")
 
@@ -44,6 +48,32 @@ def strip_compression(path: str) -> str:
 def is_jsonl_name(path: str) -> bool:
     """True for .jsonl / .ndjson, optionally followed by .gz or .zst."""
     return strip_compression(path).lower().endswith(JSONL_SUFFIXES)
+
+
+def is_html_name(path: str) -> bool:
+    """True for .html / .htm / .xhtml, optionally followed by .gz or .zst."""
+    return strip_compression(path).lower().endswith(HTML_SUFFIXES)
+
+
+def is_warc_name(path: str) -> bool:
+    """True for .warc, optionally followed by .gz or .zst."""
+    return strip_compression(path).lower().endswith(WARC_SUFFIXES)
+
+
+def input_kind(name: str, fmt: str) -> str:
+    """How to read the file `name`: "jsonl", "html", "warc" or "text" (one document).
+
+    With `fmt="auto"` the name decides; any other `fmt` applies to every file.
+    """
+    if fmt != "auto":
+        return fmt
+    if is_jsonl_name(name):
+        return "jsonl"
+    if is_html_name(name):
+        return "html"
+    if is_warc_name(name):
+        return "warc"
+    return "text"
 
 
 def check_input_format(fmt: str) -> str:

@@ -2,8 +2,11 @@
 
 Each non-blank line becomes exactly one `Document` or one `Reject`: malformed JSON, a line that
 is not an object and a record without a string text field are rejected with the line's
-location, and the rest of the file is still read. A damaged archive (truncated gzip/zstd)
-yields one `corrupt_archive` reject standing for the lines that could not be read.
+location, and the rest of the file is still read. A record that has no text field but an HTML
+field (`html_field`, "html" by default: crawls often store the raw page) becomes a document
+whose text is that HTML, marked `meta["format"] = "html"` for the `html` processor. A damaged
+archive (truncated gzip/zstd) yields one `corrupt_archive` reject standing for the lines that
+could not be read.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import orjson
 from cleaner.document import Document, Reject
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
 from cleaner.io.decode import decode_line, sniff_bom
+from cleaner.io.html_input import HTML_FORMAT
 
 #: How much of a bad line is kept in the reject record.
 RAW_PREVIEW_CHARS = 200
+#: The field read as raw HTML when a record has no text field (`[input] html_field`).
+DEFAULT_HTML_FIELD = "html"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
@@ -35,6 +41,7 @@ def iter_jsonl(
     source: str,
     text_field: str = "text",
     id_field: str = "id",
+    html_field: str = DEFAULT_HTML_FIELD,
 ) -> Iterator[Document | Reject]:
     """Parse the binary stream `stream` line by line (constant memory).
 
@@ -53,6 +60,7 @@ def iter_jsonl(
                 source=source,
                 text_field=text_field,
                 id_field=id_field,
+                html_field=html_field,
             )
             if item is not None:
                 yield item
@@ -80,6 +88,7 @@ def parse_line(
     source: str,
     text_field: str = "text",
     id_field: str = "id",
+    html_field: str = DEFAULT_HTML_FIELD,
 ) -> Document | Reject | None:
     """One JSONL line -> a Document, a Reject, or None for a blank line."""
     if not raw.strip():
@@ -102,10 +111,14 @@ def parse_line(
         detail = f"line is a JSON {kind}, expected an object"
         return _reject(location, source, "not_an_object", detail, _preview(raw))
     text_value = value.get(text_field)
-    if not isinstance(text_value, str):
-        detail = _missing_detail(value, text_field)
-        return _reject(location, source, "missing_text_field", detail, _preview(raw))
-    return _document(value, location, text_value, decoding, text_field, id_field)
+    if isinstance(text_value, str):
+        return _document(value, location, text_value, decoding, text_field, id_field)
+    html_value = value.get(html_field) if html_field else None
+    if isinstance(html_value, str):
+        doc = _document(value, location, html_value, decoding, html_field, id_field)
+        return doc.with_meta(format=HTML_FORMAT)
+    detail = _missing_detail(value, text_field)
+    return _reject(location, source, "missing_text_field", detail, _preview(raw))
 
 
 def _document(

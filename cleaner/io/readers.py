@@ -9,9 +9,16 @@ What each input path becomes:
   Document whose id is that relative path (POSIX separators); JSONL files found there are read
   as JSONL;
 - a file named .jsonl / .ndjson (optionally .gz / .zst), or any file with `fmt="jsonl"`: one
-  Document per non-blank line (see `cleaner.io.jsonl`);
+  Document per non-blank line (see `cleaner.io.jsonl`); a record without a text field but with
+  an HTML field (`html_field`, default "html") becomes an HTML document;
+- a file named .html / .htm / .xhtml (optionally .gz / .zst), or any file with `fmt="html"`:
+  one HTML document (`meta["format"] = "html"`, decoded by its declared charset, see
+  `cleaner.io.html_charset`); the `html` processor turns it into text;
+- a file named .warc (optionally .gz / .zst), or any file with `fmt="warc"`: one HTML
+  document per HTML response record (see `cleaner.io.warc`);
 - any other file: one Document whose id is the path as given;
-- `-`: standard input, JSONL if its first non-blank character is `{`, else one document "stdin".
+- `-`: standard input, JSONL if its first non-blank character is `{`, an HTML document if it
+  starts like a page (`<!doctype html`, `<html`), else one text document; its id is "stdin".
 
 A file that is binary, empty (or only whitespace) or unreadable becomes a Reject with reason
 `binary_file`, `empty_file` or `unreadable`; nothing raises once reading has started, so one bad
@@ -25,15 +32,18 @@ import io
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from cleaner.document import Document, Reject
 from cleaner.errors import ConfigError
-from cleaner.io.compression import open_decompressed
+from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS, open_decompressed
 from cleaner.io.decode import decode_bytes, looks_binary, sniff_bom
-from cleaner.io.formats import STDIO, check_input_format, compression_of, is_jsonl_name
-from cleaner.io.jsonl import iter_jsonl
+from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
+from cleaner.io.html_input import html_document
+from cleaner.io.jsonl import DEFAULT_HTML_FIELD, iter_jsonl
 from cleaner.io.walk import walk_files
+from cleaner.io.warc import iter_warc
 
 STDIN_ID = "stdin"
 _SNIFF_CHUNK = 1 << 16
@@ -56,33 +66,31 @@ def iter_inputs(
     text_field: str = "text",
     id_field: str = "id",
     fmt: str = "auto",
+    html_field: str = DEFAULT_HTML_FIELD,
 ) -> Iterator[Document | Reject]:
     """Lazily yield a Document or a Reject for every input document, in a deterministic order.
 
-    `fmt` is "auto" (by file name), "jsonl" (every file is JSONL) or "text" (every file is one
-    document). Paths and `fmt` are validated now, when this is called; files are read only as the
-    result is iterated, and JSONL is streamed line by line.
+    `fmt` is "auto" (by file name), or "jsonl", "html", "warc", "text" for every file. Paths
+    and `fmt` are validated now, when this is called; files are read only as the result is
+    iterated, and JSONL and WARC are streamed record by record.
     """
     check_input_format(fmt)
     check_inputs(paths)
-    return _iter_inputs(list(paths), text_field=text_field, id_field=id_field, fmt=fmt)
+    fields = _Fields(text_field, id_field, html_field)
+    return _iter_inputs(list(paths), fields=fields, fmt=fmt)
 
 
 def count_hint(paths: Sequence[str], *, fmt: str = "auto") -> int | None:
     """A cheap total for a progress bar: the number of documents if every input is one document
-    per file (files and directories of text files), else None (JSONL, stdin)."""
+    per file (files and directories of text and HTML files), else None (JSONL, WARC, stdin)."""
     total = 0
     for path in paths:
         if path == STDIO:
             return None
-        if os.path.isdir(path):
-            for entry in walk_files(path):
-                if _is_jsonl(entry.rel, fmt):
-                    return None
-                total += 1
-        elif _is_jsonl(path, fmt):
-            return None
-        else:
+        names = [entry.rel for entry in walk_files(path)] if os.path.isdir(path) else [path]
+        for name in names:
+            if input_kind(name, fmt) in ("jsonl", "warc"):
+                return None
             total += 1
     return total
 
@@ -90,12 +98,19 @@ def count_hint(paths: Sequence[str], *, fmt: str = "auto") -> int | None:
 # -- implementation ----------------------------------------------------------------------------
 
 
-def _iter_inputs(
-    paths: list[str], *, text_field: str, id_field: str, fmt: str
-) -> Iterator[Document | Reject]:
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    """The JSONL field names a run reads."""
+
+    text: str
+    id: str
+    html: str
+
+
+def _iter_inputs(paths: list[str], *, fields: _Fields, fmt: str) -> Iterator[Document | Reject]:
     for path in paths:
         if path == STDIO:
-            yield from _read_stdin(text_field=text_field, id_field=id_field)
+            yield from _read_stdin(fields)
         elif os.path.isdir(path):
             for entry in walk_files(path):
                 if entry.error:
@@ -103,37 +118,53 @@ def _iter_inputs(
                     detail = f"cannot list or open: {entry.error}"
                     yield Reject(id=name, source=entry.path, reason="unreadable", detail=detail)
                 else:
-                    yield from _read_file(entry.path, entry.rel, text_field, id_field, fmt)
+                    yield from _read_file(entry.path, entry.rel, fields, fmt)
         else:
-            yield from _read_file(path, path, text_field, id_field, fmt)
+            yield from _read_file(path, path, fields, fmt)
 
 
-def _is_jsonl(name: str, fmt: str) -> bool:
-    return fmt == "jsonl" or (fmt == "auto" and is_jsonl_name(name))
+def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Document | Reject]:
+    """One file: JSONL records, WARC records, or a single text or HTML document.
 
-
-def _read_file(
-    path: str, name: str, text_field: str, id_field: str, fmt: str
-) -> Iterator[Document | Reject]:
-    """One file: JSONL records or a single text document. `name` is the id (or id prefix)."""
+    `name` is the id (or the id prefix of its records).
+    """
+    kind = input_kind(name, fmt)
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as exc:
         yield _unreadable(name, path, exc)
         return
     with handle:
-        if _is_jsonl(name, fmt):
+        if kind == "jsonl":
             stream = open_decompressed(handle, compression_of(name))
             yield from iter_jsonl(
-                stream, name=name, source=path, text_field=text_field, id_field=id_field
+                stream,
+                name=name,
+                source=path,
+                text_field=fields.text,
+                id_field=fields.id,
+                html_field=fields.html,
             )
             return
+        if kind == "warc":
+            yield from iter_warc(handle, name=name, source=path)
+            return
         try:
-            data = handle.read()
+            if kind == "html":
+                data = open_decompressed(handle, compression_of(name)).read()
+            else:
+                data = handle.read()
+        except CORRUPT_ARCHIVE_ERRORS as exc:
+            detail = f"{type(exc).__name__}: {exc}"
+            yield Reject(id=name, source=path, reason="corrupt_archive", detail=detail)
+            return
         except OSError as exc:
             yield _unreadable(name, path, exc)
             return
-    yield text_document(data, doc_id=name, source=path)
+    if kind == "html":
+        yield html_document(data, doc_id=name, source=path)
+    else:
+        yield text_document(data, doc_id=name, source=path)
 
 
 def text_document(data: bytes, *, doc_id: str, source: str) -> Document | Reject:
@@ -162,8 +193,9 @@ def _unreadable(name: str, path: str, exc: OSError) -> Reject:
 # -- standard input ----------------------------------------------------------------------------
 
 
-def _read_stdin(*, text_field: str, id_field: str) -> Iterator[Document | Reject]:
-    """Standard input: JSONL if the first non-blank character is `{`, else one text document."""
+def _read_stdin(fields: _Fields) -> Iterator[Document | Reject]:
+    """Standard input: JSONL if the first non-blank character is `{`, one HTML document if it
+    starts like an HTML page (`<!doctype html`, `<html`), else one text document."""
     raw = _stdin_bytes()
     prefix = b""
     while not prefix.strip():
@@ -174,8 +206,15 @@ def _read_stdin(*, text_field: str, id_field: str) -> Iterator[Document | Reject
     stream = io.BufferedReader(_Prefixed(prefix, raw), buffer_size=_SNIFF_CHUNK)
     if _starts_json_object(prefix):
         yield from iter_jsonl(
-            stream, name=STDIN_ID, source=STDIN_ID, text_field=text_field, id_field=id_field
+            stream,
+            name=STDIN_ID,
+            source=STDIN_ID,
+            text_field=fields.text,
+            id_field=fields.id,
+            html_field=fields.html,
         )
+    elif prefix.lstrip()[:14].lower().startswith((b"<!doctype html", b"<html")):
+        yield html_document(stream.read(), doc_id=STDIN_ID, source=STDIN_ID)
     else:
         yield text_document(stream.read(), doc_id=STDIN_ID, source=STDIN_ID)
 

@@ -55,7 +55,11 @@ def run_clean(
 
     def source() -> Iterator[Document | Reject]:
         for item in iter_inputs(
-            inputs, text_field=text_field, id_field=id_field, fmt=in_cfg.get("format", "auto")
+            inputs,
+            text_field=text_field,
+            id_field=id_field,
+            fmt=in_cfg.get("format", "auto"),
+            html_field=in_cfg.get("html_field", "html"),
         ):
             lengths.append(len(item.text) if isinstance(item, Document) else 0)
             yield item

@@ -1,0 +1,36 @@
+"""HTML text -> an lxml tree, with every way of failing turned into `HtmlParseError`.
+
+lxml's HTML parser recovers from almost anything (unclosed tags, stray bytes, fragments such
+as a JSONL field holding only `<p>...</p>`, which it wraps in html/body). What it refuses is
+turned into one exception with a readable message: an empty document, and a `str` that still
+carries an XML encoding declaration (that one is stripped first, since the text is already
+decoded). Comments and processing instructions are dropped while parsing: they are never text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+class HtmlParseError(Exception):
+    """The text could not be read as HTML."""
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse `text` into the root `<html>` element of a document (fragments are wrapped)."""
+    if text.lstrip().startswith("<?xml"):
+        text = _XML_DECLARATION.sub("", text, count=1)
+    # A parser per call: lxml parsers keep state and must not be shared between threads.
+    parser = HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        root = document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise HtmlParseError(str(exc) or type(exc).__name__) from None
+    if not isinstance(root, HtmlElement):  # pragma: no cover - lxml.html always gives one
+        raise HtmlParseError("no HTML root element")
+    return root

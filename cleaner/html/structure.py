@@ -1,0 +1,140 @@
+"""Structure-aware removal on an lxml tree, before an extractor reads it.
+
+Three kinds of page structure that extractors, trafilatura included, get wrong often enough to
+matter (each measured on the Zyte article benchmark, see bench/README.md):
+
+- **Navigation** (`<nav>`, `<menu>`): never article text. `html.nav`.
+- **Blocks made of links**: a list whose text is mostly link text is a menu or a "related
+  stories" list; a short paragraph that is mostly one link is a teaser ("READ MORE: <other
+  headline>", "CLICK HERE TO GET THE APP"). Prose carries a link here and there, far below
+  the threshold (`link_density`, 0.8 of the characters). A list that holds lists (a menu
+  tree) needs less: 0.6. `html.link-list`, `html.link-paragraph`.
+- **Article bodies split in several containers**: some sites cut the body into sibling
+  `<div class="article__body">` chunks around ads; an extractor that picks "the" body
+  container keeps the first chunk only (a third of a Wired article). Chunks that share the
+  article-body class are merged into the first one. Nothing is removed.
+
+Each removal is returned with its rule id and text, for the trace.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from cleaner.html.extraction import Removal
+from cleaner.html.text import element_text, word_count
+
+#: Paragraphs longer than this many words are prose even when they are mostly links.
+LINK_PARAGRAPH_MAX_WORDS = 30
+#: Link share above which a list of lists (a menu tree) is navigation.
+NESTED_LIST_LINK_DENSITY = 0.6
+
+_BODY_CLASS = re.compile(
+    r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
+    r"|post-?content|entry-content|body-text|article-?text",
+    re.IGNORECASE,
+)
+
+
+def _text_length(element: HtmlElement) -> int:
+    """Characters of text in `element`, whitespace not counted."""
+    return sum(len("".join(piece.split())) for piece in element.itertext())
+
+
+def link_density(element: HtmlElement) -> float:
+    """Share of the element's text characters (not spaces) inside links (0.0 for no text)."""
+    total = _text_length(element)
+    if not total:
+        return 0.0
+    linked = sum(_text_length(link) for link in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def _detach(element: HtmlElement) -> bool:
+    """Remove `element` (its tail text stays in the page); False if it was already gone."""
+    if element.getparent() is None:
+        return False
+    element.drop_tree()
+    return True
+
+
+def _is_attached(element: HtmlElement, root: HtmlElement) -> bool:
+    return any(ancestor is root for ancestor in element.iterancestors())
+
+
+def prune_navigation(root: HtmlElement) -> list[Removal]:
+    """Remove `<nav>` and `<menu>` elements."""
+    removals: list[Removal] = []
+    for element in list(root.iter("nav", "menu")):
+        if not _is_attached(element, root):
+            continue  # inside a navigation block removed a moment ago
+        text = element_text(element)
+        if _detach(element) and text:
+            removals.append(Removal("html.nav", text))
+    return removals
+
+
+def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
+    """Remove lists and short paragraphs whose text is mostly link text.
+
+    Lists are decided outermost first, so that a menu goes as one piece; `density` <= 0
+    switches this off.
+    """
+    if density <= 0:
+        return []
+    removals: list[Removal] = []
+    for element in list(root.iter("ul", "ol")):
+        if not _is_attached(element, root):
+            continue
+        nested = element.find(".//ul") is not None or element.find(".//ol") is not None
+        threshold = min(density, NESTED_LIST_LINK_DENSITY) if nested else density
+        if element.find(".//a") is not None and link_density(element) >= threshold:
+            text = element_text(element)
+            if _detach(element) and text:
+                removals.append(Removal("html.link-list", text))
+    for element in list(root.iter("p")):
+        if element.find(".//a") is None or not _is_attached(element, root):
+            continue
+        text = element_text(element)
+        if word_count(text) <= LINK_PARAGRAPH_MAX_WORDS and link_density(element) >= density:
+            _detach(element)
+            removals.append(Removal("html.link-paragraph", text))
+    return removals
+
+
+def merge_split_bodies(root: HtmlElement) -> int:
+    """Move the children of later article-body chunks into the first one; return how many
+    chunks were merged. Chunks are elements with the same article-body class (or
+    `itemprop="articleBody"`), neither inside the other."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element in root.iter("div", "section", "article"):
+        classes = element.get("class") or ""
+        itemprop = element.get("itemprop") or ""
+        if itemprop == "articleBody" or _BODY_CLASS.search(classes):
+            groups.setdefault((classes, itemprop), []).append(element)
+    merged = 0
+    for chunks in groups.values():
+        first = chunks[0]
+        for chunk in chunks[1:]:
+            if any(a is first for a in chunk.iterancestors()):
+                continue
+            if any(a is chunk for a in first.iterancestors()):
+                continue
+            _move_content(chunk, first)
+            _detach(chunk)
+            merged += 1
+    return merged
+
+
+def _move_content(source: HtmlElement, target: HtmlElement) -> None:
+    """Append the text and children of `source` to `target`."""
+    if source.text and source.text.strip():
+        if len(target):
+            last = target[-1]
+            last.tail = (last.tail or "") + source.text
+        else:
+            target.text = (target.text or "") + source.text
+    for child in list(source):
+        target.append(child)

@@ -1,0 +1,91 @@
+"""Structure rules: navigation, blocks made of links, and split article bodies."""
+
+from __future__ import annotations
+
+from cleaner.html.parse import parse_html
+from cleaner.html.structure import (
+    link_density,
+    merge_split_bodies,
+    prune_link_blocks,
+    prune_navigation,
+)
+from cleaner.html.text import element_text
+
+PROSE = (
+    "<p>The council approved the plan on Monday, <a href='/x'>the mayor said</a>, after a "
+    "debate that lasted most of the afternoon and ended with a narrow vote.</p>"
+)
+
+
+def body_text(html: str) -> str:
+    return element_text(parse_html(html).body)
+
+
+def test_link_density_counts_link_characters() -> None:
+    root = parse_html("<p><a href='/a'>abcd</a>efgh</p>")
+    [paragraph] = root.iter("p")
+    assert link_density(paragraph) == 0.5
+    assert link_density(parse_html("<p></p>").body) == 0.0
+
+
+def test_navigation_goes_with_a_rule_and_its_text() -> None:
+    root = parse_html("<nav><ul><li><a>Home</a></li><li><a>World</a></li></ul></nav>" + PROSE)
+    [removal] = prune_navigation(root)
+    assert (removal.rule, removal.text) == ("html.nav", "Home World")
+    assert "Home" not in element_text(root.body)
+    assert "council approved" in element_text(root.body)
+
+
+def test_link_lists_and_teasers_go_prose_with_links_stays() -> None:
+    root = parse_html(
+        PROSE
+        + "<ul><li><a href='/1'>Another story</a></li><li><a href='/2'>And one more</a></li></ul>"
+        + "<p><a href='/3'>READ MORE: Budget passes</a></p>"
+        + "<ul><li>Plain item one</li><li>Plain item <a href='/4'>two</a></li></ul>"
+    )
+    removals = prune_link_blocks(root, 0.8)
+    assert [r.rule for r in removals] == ["html.link-list", "html.link-paragraph"]
+    assert removals[1].text == "READ MORE: Budget passes"
+    text = element_text(root.body)
+    assert "council approved" in text and "Plain item one" in text
+    assert "Another story" not in text and "Budget passes" not in text
+
+
+def test_a_menu_tree_goes_as_one_piece_at_a_lower_density() -> None:
+    # 7 of 24 characters are labels, not links: 0.71, below 0.8 but a list of lists.
+    menu = (
+        "<ul><li><span>NEWS</span><ul><li><a>Alpha</a></li><li><a>Beta</a></li></ul></li>"
+        "<li><span>SPORT</span><ul><li><a>Gamma</a></li><li><a>Delta</a></li></ul></li></ul>"
+    )
+    root = parse_html(menu + PROSE)
+    [removal] = prune_link_blocks(root, 0.8)
+    assert removal.rule == "html.link-list" and removal.text.startswith("NEWS Alpha")
+    assert "NEWS" not in element_text(root.body) and "SPORT" not in element_text(root.body)
+    flat = parse_html(menu.replace("<ul><li><a>", "<li><a>").replace("</a></li></ul>", "</a></li>"))
+    assert prune_link_blocks(flat, 0.8) == []  # the same words as one flat list stay
+
+
+def test_long_paragraph_of_links_is_prose() -> None:
+    links = " ".join(f"<a href='/{i}'>word{i}</a>" for i in range(40))
+    root = parse_html(f"<p>{links}</p>")
+    assert prune_link_blocks(root, 0.8) == []
+    assert prune_link_blocks(parse_html(PROSE), 0.0) == []
+
+
+def test_split_article_bodies_are_merged_in_order() -> None:
+    root = parse_html(
+        "<div class='chunks'><div class='article__body'><p>One.</p></div>"
+        "<div class='ad'>Advert</div>"
+        "<div class='article__body'>loose <p>Two.</p></div>"
+        "<div class='article__body'><p>Three.</p></div></div>"
+    )
+    assert merge_split_bodies(root) == 2
+    bodies = [element_text(e) for e in root.iter("div") if e.get("class") == "article__body"]
+    assert bodies == ["One. loose Two. Three."]
+
+
+def test_nested_body_containers_are_left_alone() -> None:
+    html = "<div class='post-content'><div class='post-content'><p>x</p></div></div>"
+    root = parse_html(html)
+    assert merge_split_bodies(root) == 0
+    assert len([e for e in root.iter("div")]) == 2
