@@ -1,6 +1,7 @@
 """MinHash signatures per second, end to end from text: cleaner vs datasketch vs rensa.
 
 Run:  .venv/bin/python bench/minhash_speed.py [--data DIR] [--repeat N]
+From Python: ``run_speed(data_dir)`` returns the table as a list of dicts.
 
 Reads the BBC News corpus (2,225 latin-1 ``.txt`` files under topic folders) from
 ``/work/shared/data/bbc-news`` (never copied into the repository) and times, for the whole
@@ -28,6 +29,7 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,24 +162,57 @@ def check_compatible(texts: Sequence[str]) -> bool:
     return True
 
 
+def run_speed(
+    data_dir: Path = DEFAULT_DATA, repeat: int = 3, texts: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Time every method on the corpus; one dict per method, cleaner first.
+
+    Keys: ``method``, ``docs``, ``chars``, ``shingles`` (word 5-grams), ``seconds`` (best
+    of `repeat` after a warm-up), ``docs_per_s``, ``shingles_per_s``, ``cleaner_speedup``
+    (cleaner's speed / this method's speed), ``end_to_end`` (False for the row that starts
+    from prebuilt shingles). `texts` replaces the corpus (e.g. for a quick check).
+    """
+    texts = load(data_dir) if texts is None else texts
+    n_docs = len(texts)
+    n_shingles = sum(len(shingle_strings(t)) for t in texts)
+    n_chars = sum(len(t) for t in texts)
+    timed = [(name, best_time(run, repeat)) for name, run in runners(texts)]
+    cleaner_seconds = timed[0][1]
+    return [
+        {
+            "method": name,
+            "docs": n_docs,
+            "chars": n_chars,
+            "shingles": n_shingles,
+            "seconds": seconds,
+            "docs_per_s": n_docs / seconds,
+            "shingles_per_s": n_shingles / seconds,
+            "cleaner_speedup": seconds / cleaner_seconds,
+            "end_to_end": "not e2e" not in name,
+        }
+        for name, seconds in timed
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="MinHash signatures per second from text.")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     texts = load(args.data)
-    n_docs = len(texts)
-    n_shingles = sum(len(shingle_strings(t)) for t in texts)
-    n_chars = sum(len(t) for t in texts)
-    print(f"corpus: {args.data}: {n_docs} docs, {n_chars:,} chars, {n_shingles:,} word {N}-grams")
+    rows = run_speed(args.data, args.repeat, texts)
+    first = rows[0]
+    print(
+        f"corpus: {args.data}: {first['docs']} docs, {first['chars']:,} chars,"
+        f" {first['shingles']:,} word {N}-grams"
+    )
     print(f"num_perm={NUM_PERM}, seed={SEED}; best of {args.repeat} runs after one warm-up\n")
-
-    timed = [(name, best_time(run, args.repeat)) for name, run in runners(texts)]
-    cleaner_seconds = timed[0][1]
     print(f"{'method':<50} {'seconds':>8} {'docs/s':>8} {'cleaner is':>11}")
-    for name, seconds in timed:
-        speedup = seconds / cleaner_seconds
-        print(f"{name:<50} {seconds:>8.3f} {n_docs / seconds:>8.0f} {speedup:>10.1f}x")
+    for row in rows:
+        print(
+            f"{row['method']:<50} {row['seconds']:>8.3f} {row['docs_per_s']:>8.0f}"
+            f" {row['cleaner_speedup']:>10.1f}x"
+        )
     print("('cleaner is' = cleaner's speed / that row's speed)\n")
 
     print("cleaner, per stage over the corpus:")

@@ -8,6 +8,9 @@ The pieces, each in its own module:
 - `lsh`: bands/rows for a promised recall (`choose_bands`), candidate pairs from band keys;
 - `verify`: exact Jaccard and containment of candidate pairs on their shingle sets;
 - `cluster`: `cluster_pairs`, documents join a cluster only if similar to its representative;
+- `sentences`: per sentence, the hashes of its content words (`SentenceSketcher`);
+- `rewrite`: rewritten ("spun") copies, found by sentence alignment among what near and
+  containment matching left alone (`RewriteConfig`, on by default);
 - `index`: `NearDupIndex`, the object a run owns: ``add`` batches, then ``finish``.
 
 Typical use::
@@ -25,6 +28,8 @@ from cleaner.dedup.index import DedupConfig, DedupResult, DedupStats, NearDupInd
 from cleaner.dedup.lsh import band_keys, candidate_pairs, candidate_probability, choose_bands
 from cleaner.dedup.minhash import MinHasher, MinHashSigner, signatures, to_lean_minhash
 from cleaner.dedup.normalization import normalize
+from cleaner.dedup.rewrite import Alignment, RewriteConfig, align_pairs, rewrite_candidates
+from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches, split_sentences
 from cleaner.dedup.shingles import (
     ShingleConfig,
     Shingler,
@@ -35,6 +40,7 @@ from cleaner.dedup.shingles import (
 from cleaner.dedup.verify import PairOverlaps, pair_overlaps
 
 __all__ = [
+    "Alignment",
     "Assignments",
     "ClusterConfig",
     "ClusterStats",
@@ -46,9 +52,13 @@ __all__ = [
     "MinHasher",
     "NearDupIndex",
     "PairOverlaps",
+    "RewriteConfig",
+    "SentenceSketcher",
+    "SentenceSketches",
     "ShingleConfig",
     "ShingleSets",
     "Shingler",
+    "align_pairs",
     "band_keys",
     "candidate_pairs",
     "candidate_probability",
@@ -56,8 +66,10 @@ __all__ = [
     "cluster_pairs",
     "normalize",
     "pair_overlaps",
+    "rewrite_candidates",
     "shingle_hash",
     "shingle_strings",
     "signatures",
+    "split_sentences",
     "to_lean_minhash",
 ]

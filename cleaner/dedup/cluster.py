@@ -33,7 +33,12 @@ Each document gets a `MatchKind` saying how it relates to its representative:
   word applies depends on the length ratio ``member / representative`` (in shingles):
   ``excerpt`` below 0.8 (a teaser, a truncated copy), ``expanded`` above 1/0.8 (the story
   was updated and extended), ``revised`` in between (a rewrite of the same length: an
-  updated story with a new intro, changed figures, a few sentences swapped).
+  updated story with a new intro, changed figures, a few sentences swapped);
+- ``rewrite``: set afterwards by the rewrite stage (`rewrite.claim_rewrites`), never by
+  `cluster_pairs`: few shingles shared, but most sentences of the shorter document align
+  with a sentence of the other by their content words (a "spun" copy: synonyms swapped,
+  sentences reordered, a paragraph dropped). Only a document left alone here can become one,
+  and only through a verified match with its representative.
 
 Containment matches need the shorter set to have at least `min_containment_shingles`
 shingles, so a one-line snippet that happens to occur in a long article is not an "excerpt".
@@ -75,6 +80,7 @@ class MatchKind(enum.IntEnum):
     EXCERPT = 5
     REVISED = 6
     EXPANDED = 7
+    REWRITE = 8  # see `rewrite`
 
     @property
     def label(self) -> str:

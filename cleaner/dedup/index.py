@@ -3,29 +3,44 @@
 The index is an object owned by the caller (a run), never a module global. It keeps only
 compact numpy arrays per document, not the texts and not the signatures:
 
-- LSH band keys: 8 bytes x `bands` (23 bands -> 184 bytes with the defaults);
+- LSH band keys: 8 bytes x `bands` (23 bands -> 184 bytes with the defaults), in RAM;
 - the sorted unique shingle hashes, needed to verify candidates exactly: 4 bytes per distinct
-  shingle, about one per word for word shingles;
-- 16 bytes of offsets and whole-text hash;
-- the ids the caller passed (Python strings, ~50-100 bytes each, not in `nbytes`).
+  shingle, about one per word for word shingles. In RAM up to `DedupConfig.spill_bytes`,
+  beyond that in an anonymous temporary file, from which verification reads only the
+  documents it compares (`store.HashStore.read`);
+- 12 bytes of set size and whole-text hash;
+- the ids the caller passed, packed as UTF-8 (their length + 8 bytes); none for documents
+  added without ids (their id is their position);
+- rewrite mode (`DedupConfig.rewrite`, on by default): the sentence sketches
+  (`sentences.SentenceStore`): 4 bytes per content word of each sentence, spilled like the
+  shingle hashes, plus 2 bytes per sentence and 4 per document in RAM. BBC News: ~810
+  bytes per article (~45 in RAM once spilled).
 
 Measured on BBC News (2,225 articles, 2,267 UTF-8 bytes and ~385 shingles each): 1,737 bytes
-per document in arrays, 0.77x the input text. The shingle arrays are the part to spill to
-disk (one concatenated array plus offsets) when a corpus outgrows RAM. Signatures are not
-kept: band keys are all that candidate generation needs.
+per document in arrays, 0.77x the input text; about 200 bytes of that stay in RAM once the
+shingle hashes are spilled. Signatures are not kept: band keys are all that candidate
+generation needs. Every array grows in place (`store.AppendArray`, remapped, never
+copied), so the index never holds two copies of itself, and `finish()` joins nothing.
 
 `finish()` runs the whole detection: candidate pairs from equal band keys, plus pairs of
 documents with identical normalised text (so exact copies are found with certainty, not
 with LSH probability); chain-free clustering around representatives (`cluster_pairs`), which
 verifies exactly (`verify`) every candidate pair it uses, and skips the pairs of documents
-already claimed by a representative.
+already claimed by a representative. Candidates are generated band by band; verification
+reads the shingle hashes of the documents it compares, block by block. In rewrite mode,
+documents still alone after that may then be claimed as rewrites (`rewrite.claim_rewrites`).
+
+An index that spilled owns a temporary file: `close()` it (or use it as a context manager)
+to delete the file at once; otherwise it goes when the index is garbage-collected, and the
+operating system removes it anyway when the process ends (it is unlinked from the start).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
+from types import TracebackType
 from typing import Any
 
 import numpy as np
@@ -40,12 +55,20 @@ from cleaner.dedup.cluster import (
 )
 from cleaner.dedup.lsh import band_keys, candidate_pairs, choose_bands, run_pairs, unique_pairs
 from cleaner.dedup.minhash import MinHashSigner, Scheme
+from cleaner.dedup.rewrite import RewriteConfig, claim_rewrites
+from cleaner.dedup.sentences import SentenceSketches, SentenceStore
 from cleaner.dedup.shingles import ShingleConfig, ShingleSets
-from cleaner.dedup.verify import pair_overlaps
+from cleaner.dedup.store import AppendArray, HashStore, IdLog
+from cleaner.dedup.verify import PairOverlaps, pair_overlaps
 from cleaner.errors import ConfigError
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
+I64Array = npt.NDArray[np.int64]
+F32Array = npt.NDArray[np.float32]
+
+_VERIFY_PAIRS = 1 << 16
+"""Pairs verified per read from a spilled store (bounds the documents read at once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +84,12 @@ class DedupConfig:
     - `max_full_run`, `run_anchors`: how runs of equal band keys are paired (see `lsh`).
     - `cluster`: match thresholds and representative preference (see `cluster`).
     - `chunk_chars`: texts are processed in batches of about this many characters.
+    - `spill_bytes`, `spill_dir`: shingle hashes beyond `spill_bytes` bytes (~1.6 KB per news
+      article) move to a temporary file in `spill_dir` (default: the system's temporary
+      directory, ``$TMPDIR``); ``None`` keeps them in RAM. Results do not depend on it. The
+      default (256 MiB, ~160,000 articles) leaves small runs in RAM and bounds big ones.
+    - `rewrite`: detection of rewritten ("spun") copies among what near/containment leaves
+      unclaimed (see `rewrite`); ``None`` (or ``enabled=False``) turns it off.
     """
 
     shingles: ShingleConfig = field(default_factory=ShingleConfig)
@@ -75,8 +104,13 @@ class DedupConfig:
     run_anchors: int = 4
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
     chunk_chars: int = 1 << 18
+    spill_bytes: int | None = 256 << 20
+    spill_dir: str | None = None
+    rewrite: RewriteConfig | None = field(default_factory=RewriteConfig)
 
     def __post_init__(self) -> None:
+        if self.spill_bytes is not None and self.spill_bytes < 0:
+            raise ConfigError(f"spill_bytes must be >= 0 or None, not {self.spill_bytes}")
         if self.lsh_threshold > self.cluster.threshold:
             raise ConfigError(
                 f"lsh_threshold {self.lsh_threshold} is above the match threshold"
@@ -114,27 +148,40 @@ class DedupStats:
     matching_pairs: int
     clusters_with_duplicates: int
     duplicates: int
+    rewrite_candidate_pairs: int = 0
+    rewrite_verified_pairs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class DedupResult:
-    """The ids in the order they were added, their `Assignments`, and `DedupStats`."""
+    """The ids in the order they were added, their `Assignments`, and `DedupStats`.
 
-    ids: tuple[str, ...]
+    `ids` is a compact read-only sequence (`store.DocIds`), equal to a tuple or list of the
+    same strings.
+
+    `aligned` (rewrite mode only): per document, the share of the shorter document's
+    sentences aligned with its representative's (1.0 unless the kind is ``rewrite``).
+    """
+
+    ids: Sequence[str]
     assignments: Assignments
     stats: DedupStats
+    aligned: F32Array | None = None
 
     def annotation(self, i: int) -> dict[str, Any]:
         """What to write into document `i`'s meta: its cluster and why it is (not) a copy."""
         a = self.assignments
         rep = int(a.representative[i])
-        return {
+        out: dict[str, Any] = {
             "cluster": int(a.cluster[i]),
             "kind": a.kind_of(i).label,
             "representative": self.ids[rep],
             "similarity": round(float(a.similarity[i]), 4),
             "containment": round(float(a.containment[i]), 4),
         }
+        if self.aligned is not None and a.kind_of(i) is MatchKind.REWRITE:
+            out["aligned"] = round(float(self.aligned[i]), 4)
+        return out
 
     def duplicates(self) -> list[tuple[str, str, str]]:
         """``(id, representative id, kind)`` of every document that is a copy."""
@@ -158,80 +205,194 @@ class NearDupIndex:
             scheme=self.config.scheme,
             chunk_chars=self.config.chunk_chars,
         )
-        self._ids: list[str] = []
-        self._keys: list[U64Array] = []
-        self._sets: list[ShingleSets] = []
+        self._ids = IdLog()
+        self._keys = [AppendArray(np.uint64) for _ in range(self.bands)]
+        self._sizes = AppendArray(np.uint32)  # distinct shingles per document
+        self._text_hashes = AppendArray(np.uint64)
+        self._hashes = HashStore(
+            spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
+        )
+        rewrite = self.config.rewrite
+        self._rewriter = rewrite.sketcher() if rewrite and rewrite.enabled else None
+        # Rewrite mode: sentence sketches (`sentences`), spilled like the shingle hashes.
+        self._sentences = SentenceStore(
+            spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
+        )
 
     def __len__(self) -> int:
         return len(self._ids)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in numpy arrays (the ids' Python strings are not counted)."""
-        return sum(k.nbytes for k in self._keys) + sum(s.nbytes for s in self._sets)
+        """Bytes the index holds in RAM: arrays and packed ids (not Python object overhead)."""
+        return (
+            sum(k.nbytes for k in self._keys)
+            + self._sizes.nbytes
+            + self._text_hashes.nbytes
+            + self._hashes.ram_bytes
+            + self._ids.nbytes
+            + self._sentences.nbytes
+        )
+
+    @property
+    def disk_bytes(self) -> int:
+        """Bytes spilled to temporary files (shingle hashes, sentence sketches); 0 in RAM."""
+        return self._hashes.disk_bytes + self._sentences.disk_bytes
+
+    def close(self) -> None:
+        """Free the arrays and delete the temporary file; do not use the index afterwards."""
+        self._hashes.close()
+        self._sentences.close()
+        for array in (*self._keys, self._sizes, self._text_hashes):
+            array.close()
+
+    def __enter__(self) -> NearDupIndex:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_sentences"):  # set last in __init__: everything exists
+            self.close()
 
     def add(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> None:
         """Add a batch of texts; `ids` default to their running numbers as strings."""
-        ids = self._check_ids(len(texts), ids)
+        self._check_ids(len(texts), ids)
         for start, stop in self._signer.chunks(texts):
             signatures, sets = self._signer.sketch(texts[start:stop])
-            self.add_sketches(signatures, sets, ids[start:stop])
+            sentences = self._rewriter.sketch(texts[start:stop]) if self._rewriter else None
+            batch_ids = None if ids is None else ids[start:stop]
+            self.add_sketches(signatures, sets, batch_ids, sentences=sentences)
 
     def add_sketches(
-        self, signatures: U32Array, sets: ShingleSets, ids: Sequence[str] | None = None
+        self,
+        signatures: U32Array,
+        sets: ShingleSets,
+        ids: Sequence[str] | None = None,
+        *,
+        sentences: SentenceSketches | None = None,
     ) -> None:
         """Add documents already sketched by a `MinHashSigner` with this index's settings.
 
         `signatures` is ``(n, num_perm)``; `sets` their shingle sets (any order, duplicates
-        allowed). Lets callers sketch in worker processes and index in one place.
+        allowed). Lets callers sketch in worker processes and index in one place. In rewrite
+        mode `sentences` is required: ``config.rewrite.sketcher().sketch(texts)``.
         """
         if signatures.shape != (len(sets), self.config.num_perm):
             raise ValueError(
                 f"signatures shape {signatures.shape} does not match {len(sets)} documents"
                 f" x num_perm {self.config.num_perm}"
             )
-        ids = self._check_ids(len(sets), ids)
-        self._keys.append(band_keys(signatures, self.bands, self.rows))
-        self._sets.append(sets.unique_sorted())
-        self._ids.extend(ids)
+        if self._rewriter is not None and (sentences is None or len(sentences) != len(sets)):
+            raise ValueError(
+                "rewrite mode needs the documents' sentence sketches:"
+                " sentences=config.rewrite.sketcher().sketch(texts)"
+            )
+        self._check_ids(len(sets), ids)
+        unique = sets.unique_sorted()
+        for row, keys in zip(self._keys, band_keys(signatures, self.bands, self.rows), strict=True):
+            row.append(keys)
+        self._sizes.append(unique.sizes())
+        self._text_hashes.append(unique.text_hashes)
+        self._hashes.append(unique.hashes)
+        if self._rewriter is not None and sentences is not None:
+            self._sentences.append(sentences)
+        self._ids.extend(ids, len(sets))
 
-    def _check_ids(self, count: int, ids: Sequence[str] | None) -> Sequence[str]:
-        if ids is None:
-            return [str(i) for i in range(len(self._ids), len(self._ids) + count)]
-        if len(ids) != count:
+    @staticmethod
+    def _check_ids(count: int, ids: Sequence[str] | None) -> None:
+        if ids is not None and len(ids) != count:
             raise ValueError(f"{len(ids)} ids for {count} documents")
-        return ids
 
-    def _consolidate(self) -> tuple[U64Array, ShingleSets]:
-        keys = (
-            np.concatenate(self._keys, axis=1)
-            if self._keys
-            else np.zeros((self.bands, 0), dtype=np.uint64)
-        )
-        sets = ShingleSets.concat(self._sets)
-        self._keys, self._sets = [keys], [sets]
-        return keys, sets
+    def _offsets(self) -> I64Array:
+        """Where each document's hashes start in the store (and the total, last)."""
+        offsets = np.zeros(len(self._sizes) + 1, dtype=np.int64)
+        np.cumsum(self._sizes.view(), out=offsets[1:])
+        return offsets
+
+    def _band_rows(self) -> Iterator[U64Array]:
+        """The band keys one band at a time (views, no copies)."""
+        for row in self._keys:
+            keys: U64Array = row.view()
+            yield keys
+
+    def _verifier(
+        self, offsets: I64Array, text_hashes: U64Array
+    ) -> Callable[[I64Array], PairOverlaps]:
+        """Exact overlaps of rows of document pairs (`pair_overlaps`).
+
+        In RAM the sets are one array and `pair_overlaps` gathers from it directly. Spilled,
+        each call reads just the documents its pairs name (`HashStore.read`), at most
+        `_VERIFY_PAIRS` pairs' worth at a time, into a small local `ShingleSets`.
+        """
+        if not self._hashes.spilled:
+            sets = ShingleSets(self._hashes.array(), offsets, text_hashes)
+            return partial(pair_overlaps, sets)
+
+        def verify(pairs: I64Array) -> PairOverlaps:
+            pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            parts = [
+                self._verify_spilled(pairs[lo : lo + _VERIFY_PAIRS], offsets, text_hashes)
+                for lo in range(0, pairs.shape[0], _VERIFY_PAIRS)
+            ]
+            if len(parts) == 1:
+                return parts[0]
+            return PairOverlaps(
+                *(
+                    np.concatenate([getattr(p, f.name) for p in parts]).astype(np.int64)
+                    for f in fields(PairOverlaps)
+                )
+            )
+
+        return verify
+
+    def _verify_spilled(
+        self, pairs: I64Array, offsets: I64Array, text_hashes: U64Array
+    ) -> PairOverlaps:
+        docs, local = np.unique(pairs.reshape(-1), return_inverse=True)
+        starts = offsets[docs]
+        sizes = offsets[docs + 1] - starts
+        local_offsets = np.zeros(docs.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=local_offsets[1:])
+        sets = ShingleSets(self._hashes.read(starts, sizes), local_offsets, text_hashes[docs])
+        overlaps = pair_overlaps(sets, local.reshape(-1, 2))
+        return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
     def finish(self) -> DedupResult:
         """Find candidates, verify them, cluster; the index can keep growing afterwards."""
-        keys, sets = self._consolidate()
+        offsets = self._offsets()
+        text_hashes: U64Array = self._text_hashes.view()
+        verify = self._verifier(offsets, text_hashes)
         config = self.config
-        sizes = sets.sizes()
+        sizes = np.diff(offsets)
         order = preference_order(sizes, config.cluster.prefer)
         members = order[sizes[order] > 0]
         lsh_pairs = candidate_pairs(
-            keys, members, max_full_run=config.max_full_run, anchors=config.run_anchors
+            self._band_rows(),
+            members,
+            max_full_run=config.max_full_run,
+            anchors=config.run_anchors,
         )
         exact_pairs = run_pairs(
-            sets.text_hashes[members],
+            text_hashes[members],
             members,
             max_full_run=config.max_full_run,
             anchors=config.run_anchors,
         )
         pairs = unique_pairs(np.concatenate([lsh_pairs, exact_pairs]))
-        assignments, work = cluster_pairs(
-            pairs, sizes, sets.text_hashes, partial(pair_overlaps, sets), config.cluster
-        )
+        del lsh_pairs, exact_pairs
+        assignments, work = cluster_pairs(pairs, sizes, text_hashes, verify, config.cluster)
+        aligned = rewrite_work = None
+        if self._rewriter is not None and config.rewrite is not None:
+            assignments, aligned, rewrite_work = claim_rewrites(
+                assignments, self._sentences.sketches(), order, config.rewrite, verify
+            )
         kinds = np.bincount(assignments.kind, minlength=len(MatchKind))
         stats = DedupStats(
             documents=len(self._ids),
@@ -243,5 +404,9 @@ class NearDupIndex:
             matching_pairs=work.matching_pairs,
             clusters_with_duplicates=int(kinds[MatchKind.REPRESENTATIVE]),
             duplicates=int(assignments.is_duplicate.sum()),
+            rewrite_candidate_pairs=rewrite_work.candidate_pairs if rewrite_work else 0,
+            rewrite_verified_pairs=rewrite_work.verified_pairs if rewrite_work else 0,
         )
-        return DedupResult(ids=tuple(self._ids), assignments=assignments, stats=stats)
+        return DedupResult(
+            ids=self._ids.view(), assignments=assignments, stats=stats, aligned=aligned
+        )

@@ -15,8 +15,10 @@ common alternative, minimising false positives *plus* false negatives with equal
 what silently catches a 0.8 pair only ~40% of the time; here the recall is a constraint.
 
 Candidate generation works on compact arrays: one 64-bit key per document and band (a hash of
-that band's rows), one stable ``argsort`` per band, pairs emitted within runs of equal keys.
-Memory is 8 bytes per document per band plus the pairs; no Python object per document.
+that band's rows), one stable ``argsort`` per band, pairs emitted within runs of equal keys,
+each pair kept as one 64-bit code. Memory is 8 bytes per document per band plus 8 per pair;
+no Python object per document. Bands are processed one at a time, so the keys can be handed
+over band by band from wherever they are stored.
 
 Runs of equal keys can be huge (thousands of empty, boilerplate or copied pages). All pairs
 of a run of ``m`` documents would be ``m*(m-1)/2``; instead, in a run longer than
@@ -31,6 +33,7 @@ clusters, and then other bands usually still connect them. The output is at most
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -188,22 +191,30 @@ def run_pairs(
 
 def unique_pairs(pairs: I64Array) -> I64Array:
     """Distinct unordered pairs as ``(low id, high id)`` rows, sorted; self-pairs dropped."""
-    if not pairs.size:
-        return np.zeros((0, 2), dtype=np.int64)
+    return pairs_from_codes(_sorted_unique(pair_codes(pairs)))
+
+
+def pair_codes(pairs: I64Array) -> U64Array:
+    """Each unordered pair as one ``uint64``: ``low << 32 | high`` (half the bytes of a row;
+    sorting the codes sorts the pairs). Document ids must be below 2**32."""
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     low = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.uint64)
     high = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.uint64)
-    codes = (low << np.uint64(32)) | high
-    codes.sort(kind="stable")
-    codes = codes[np.append(True, codes[1:] != codes[:-1])]
-    out = np.empty((codes.size, 2), dtype=np.int64)
-    out[:, 0] = (codes >> np.uint64(32)).astype(np.int64)
-    out[:, 1] = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    distinct: I64Array = out[out[:, 0] != out[:, 1]]
-    return distinct
+    low <<= np.uint64(32)
+    low |= high
+    return low
+
+
+def pairs_from_codes(codes: U64Array) -> I64Array:
+    """``(low, high)`` rows of `pair_codes`, in the codes' order; self-pairs dropped."""
+    low = (codes >> np.uint64(32)).astype(np.int64)
+    high = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    keep = low != high
+    return np.stack([low[keep], high[keep]], axis=1)
 
 
 def candidate_pairs(
-    keys: U64Array,
+    keys: U64Array | Iterable[U64Array],
     members: I64Array,
     *,
     max_full_run: int = 16,
@@ -211,14 +222,28 @@ def candidate_pairs(
 ) -> I64Array:
     """Distinct candidate pairs over all bands, as sorted ``(low id, high id)`` rows.
 
-    `keys` has shape ``(bands, n_docs)`` (from `band_keys`, indexed by document id);
-    `members` lists the document ids that take part (e.g. non-empty documents), in preference
-    order. Document ids must be below 2**32.
+    `keys` has shape ``(bands, n_docs)`` (from `band_keys`, indexed by document id), or is
+    an iterable of its rows, one band at a time (so the caller never needs all bands in one
+    array); `members` lists the document ids that take part (e.g. non-empty documents), in
+    preference order. Document ids must be below 2**32.
+
+    Memory: one band's keys and sort order (16 bytes per member) at a time, plus 8 bytes per
+    pair found (`pair_codes`); the codes are deduplicated once at the end.
     """
-    per_band = [
-        run_pairs(keys[band, members], members, max_full_run=max_full_run, anchors=anchors)
-        for band in range(keys.shape[0])
+    codes = [
+        pair_codes(run_pairs(row[members], members, max_full_run=max_full_run, anchors=anchors))
+        for row in keys
     ]
-    if not per_band:
+    if not codes:
         return np.zeros((0, 2), dtype=np.int64)
-    return unique_pairs(np.concatenate(per_band))
+    return pairs_from_codes(_sorted_unique(np.concatenate(codes)))
+
+
+def _sorted_unique(codes: U64Array) -> U64Array:
+    """Sorted distinct values, sorting in place. (`np.unique` hashes before it sorts in
+    numpy >= 2.3: 7 s instead of 0.5 s for 7 million codes.)"""
+    codes.sort()
+    if not codes.size:
+        return codes
+    distinct: U64Array = codes[np.append(True, codes[1:] != codes[:-1])]
+    return distinct

@@ -169,11 +169,13 @@ class NormalizedBatch:
         return self.data[starts[i] : ends[i]].tobytes().decode("utf-8")
 
 
-def normalize_batch(texts: Sequence[str]) -> NormalizedBatch:
+def normalize_batch(texts: Sequence[str], *, fold_digits: bool = True) -> NormalizedBatch:
     """Normalise `texts` (see the module docstring) into one `NormalizedBatch`.
 
     A few numpy passes over the batch's UTF-8 bytes; about 20 bytes of temporary memory per
-    input byte, so callers batch by total text size.
+    input byte, so callers batch by total text size. With ``fold_digits=False`` ASCII digits
+    are kept as they are (other decimal digits still become ``0``): the rewrite stage's
+    sentence sketches treat numbers as content (see `sentences`).
     """
     encoded = [
         unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).encode(
@@ -197,7 +199,10 @@ def normalize_batch(texts: Sequence[str]) -> NormalizedBatch:
         doc_bounds -= np.searchsorted(deleted, doc_bounds)
     else:
         data = data.copy()
-    data[classes == DIGIT] = _ZERO
+    digits = classes == DIGIT
+    if not fold_digits:
+        digits &= data >= 0x80  # the lead byte of a non-ASCII digit
+    data[digits] = _ZERO
 
     in_word = classes != SEPARATOR
     # Word starts and ends alternate in the change points; every word ends before a NUL.

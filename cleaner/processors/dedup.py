@@ -11,8 +11,10 @@ and the representative of a cluster with copies gets
 `{"kind": "representative", "cluster": <its id>, "copies": 3}`. Kinds: "exact" (same
 normalised text), "near" (Jaccard of shingles >= threshold), "excerpt" / "revised" /
 "expanded" (one contains the other; the shorter is an excerpt of, about as long as, or longer
-than the representative). With `policy = "drop"` copies go to the rejects file, naming their
-representative.
+than the representative), and "rewrite" (few shared word runs, but most sentences of the
+shorter one align with sentences of the other: a spun copy with words swapped and sentences
+reordered; `aligned` gives the share). With `policy = "drop"` copies go to the rejects file,
+naming their representative.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from cleaner.dedup.cluster import ClusterConfig, MatchKind
 from cleaner.dedup.index import DedupConfig, DedupResult, NearDupIndex
+from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
 from cleaner.errors import CleanerError, ConfigError
@@ -49,7 +52,10 @@ class Dedup(ProcessorBase):
         versions; `prefer`: which copy represents a cluster ("earliest" in input order, or
         "longest"); `shingle_unit`/`shingle_size`: word or character n-grams; `num_perm`,
         `seed`: MinHash signature (datasketch-compatible); `lsh_threshold`: similarity at
-        which a pair becomes a candidate with probability >= `target_recall`.
+        which a pair becomes a candidate with probability >= `target_recall`; `rewrite`:
+        also find rewritten ("spun") copies among the documents left alone, by aligning their
+        sentences (a share `rewrite_aligned_share` of the shorter document's sentences must
+        match one of the other's with content-word Jaccard >= `rewrite_sentence_similarity`).
         """
 
         policy: Literal["flag", "drop"] = "flag"
@@ -62,10 +68,22 @@ class Dedup(ProcessorBase):
         seed: int = 1
         lsh_threshold: float = 0.5
         target_recall: float = 0.95
+        rewrite: bool = True
+        rewrite_sentence_similarity: float = 0.4
+        rewrite_aligned_share: float = 0.6
         batch_size: int = 2048
 
         def dedup_config(self) -> DedupConfig:
+            rewrite = (
+                RewriteConfig(
+                    sentence_similarity=self.rewrite_sentence_similarity,
+                    aligned_share=self.rewrite_aligned_share,
+                )
+                if self.rewrite
+                else None
+            )
             return DedupConfig(
+                rewrite=rewrite,
                 shingles=ShingleConfig(unit=self.shingle_unit, n=self.shingle_size),
                 num_perm=self.num_perm,
                 seed=self.seed,
@@ -121,6 +139,8 @@ class DedupRun:
     def finish(self) -> None:
         self._flush()
         self._result = self.index.finish()
+        # The decisions are all in the result; free the keys and the spill file now.
+        self.index.close()
         assignments = self._result.assignments
         duplicates = assignments.is_duplicate
         self._copies = np.bincount(
@@ -152,6 +172,8 @@ class DedupRun:
             "similarity": annotation["similarity"],
             "containment": annotation["containment"],
         }
+        if "aligned" in annotation and kind is MatchKind.REWRITE:
+            dup["aligned"] = annotation["aligned"]
         if self.options.policy == "drop":
             detail = (
                 f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "

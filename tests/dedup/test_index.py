@@ -83,7 +83,8 @@ def test_precomputed_sketches(article: ArticleMaker) -> None:
     signer = MinHashSigner(num_perm=config.num_perm, seed=config.seed)
     signatures, sets = signer.sketch(texts)
     index = NearDupIndex(config)
-    index.add_sketches(signatures, sets)
+    sentences = config.rewrite.sketcher().sketch(texts) if config.rewrite else None
+    index.add_sketches(signatures, sets, sentences=sentences)
     direct = NearDupIndex(config)
     direct.add(texts)
     assert np.array_equal(index.finish().assignments.kind, direct.finish().assignments.kind)
@@ -129,10 +130,15 @@ def test_longest_preference(article: ArticleMaker) -> None:
 
 def test_memory_is_compact(article: ArticleMaker) -> None:
     texts = [article(seed, 400) for seed in range(50)]
+    near = NearDupIndex(DedupConfig(rewrite=None))
+    near.add(texts)
+    text_bytes = sum(len(t.encode()) for t in texts)
+    assert near.nbytes < text_bytes  # shingle hashes + band keys, no texts, no signatures
     index = NearDupIndex()
     index.add(texts)
-    text_bytes = sum(len(t.encode()) for t in texts)
-    assert index.nbytes < text_bytes  # shingle hashes + band keys, no texts, no signatures
+    # Rewrite mode adds sentence sketches: 4 bytes per content word (every word here, the
+    # generated vocabulary has no stopwords) and 2 per sentence.
+    assert index.nbytes - near.nbytes < 0.75 * text_bytes
 
 
 def test_config_validation() -> None:

@@ -100,3 +100,14 @@ def test_process_alone_is_refused_but_pipeline_process_works() -> None:
         Dedup(Dedup.Options()).process(Document("a", "text"))
     result = Pipeline(["dedup"]).process(Document("a", "some text here"))
     assert isinstance(result, Document) and "dup" not in result.meta
+
+
+def test_rewrite_mode_flags_a_spun_copy_and_can_be_switched_off() -> None:
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "dedup_seed000_spun"
+    docs = [Document(p.stem, p.read_text("utf-8")) for p in sorted(case.glob("*.txt"))]
+    on = _meta(list(Pipeline(["normalize", "dedup"]).run(docs)))
+    spun = on["b"]
+    assert isinstance(spun, dict) and spun["kind"] == "rewrite" and spun["of"] == "a"
+    assert spun["aligned"] >= 0.6 > spun["similarity"]
+    off = _meta(list(Pipeline(["normalize", ("dedup", {"rewrite": False})]).run(docs)))
+    assert off["b"] is None

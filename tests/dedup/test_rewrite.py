@@ -1,0 +1,256 @@
+"""Rewrite mode: sentence sketches, sentence alignment, the same-topic guard, the seed cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cleaner.dedup.cluster import MatchKind
+from cleaner.dedup.hashing import hash32_bytes
+from cleaner.dedup.index import DedupConfig, NearDupIndex
+from cleaner.dedup.minhash import MinHashSigner
+from cleaner.dedup.normalization import normalize, normalize_batch
+from cleaner.dedup.rewrite import RewriteConfig, align_pairs, rewrite_candidates
+from cleaner.dedup.sentences import (
+    ENGLISH_STOPWORDS,
+    SentenceSketcher,
+    SentenceSketches,
+    split_sentences,
+)
+from cleaner.errors import ConfigError
+
+from .textgen import ArticleMaker
+
+ROOT = Path(__file__).resolve().parents[2]
+REWRITE = DedupConfig(rewrite=RewriteConfig())
+NEAR_ONLY = DedupConfig(rewrite=None)
+
+
+def _seed(prefix: str) -> str:
+    [path] = (ROOT / "seeds").glob(f"{prefix}_*.txt")
+    return path.read_text("utf-8")
+
+
+def _run(config: DedupConfig, texts: list[str], ids: list[str] | None = None) -> NearDupIndex:
+    index = NearDupIndex(config)
+    index.add(texts, ids)
+    return index
+
+
+def _edit_words(sentence: str, every: int, offset: int, tag: str) -> str:
+    """Replace every `every`-th word (from `offset`) with a new word: a stand-in synonym."""
+    words = sentence.split(" ")
+    for k in range(offset, len(words), every):
+        words[k] = f"{tag}{k}"
+    return " ".join(words)
+
+
+def _spin(text: str, every: int, offset: int, tag: str, *, reverse: bool = False) -> str:
+    """`text` with words swapped in every sentence (and the sentence order reversed)."""
+    sentences = [_edit_words(s, every, offset, tag) for s in split_sentences(text)]
+    return _join(sentences[::-1] if reverse else sentences)
+
+
+def _join(sentences: list[str]) -> str:
+    return ". ".join(sentences) + "."
+
+
+# Sentences and sketches
+
+
+def test_split_sentences() -> None:
+    text = 'He said "no." Then Mr. Smith left! Really? yes.\nA new line\u3002\u4e2d\u6587'
+    assert split_sentences(text) == [
+        'He said "no',
+        "Then Mr",
+        "Smith left",
+        "Really? yes",
+        "A new line",
+        "\u4e2d\u6587",
+    ]
+    assert split_sentences("") == [] and split_sentences("\n\n ") == []
+
+
+def test_stopwords_are_normalised() -> None:
+    assert all(normalize(w) == w for w in ENGLISH_STOPWORDS)
+
+
+def test_sketch_keeps_content_words_and_numbers() -> None:
+    text = (
+        "The army said it lost 42 tanks. It was bad.\nShare this article\nTanks: 43 lost overnight."
+    )
+    sketches = SentenceSketcher().sketch([text])
+    words = {hash32_bytes(w): w for w in ("army", "lost", "42", "43", "tanks", "overnight", "bad")}
+    found = [sorted(words[h] for h in s.tolist()) for s in sketches.sentences(0)]
+    # "It was bad." and "Share this article" have < 3 content words; numbers stay distinct.
+    assert found == [["42", "army", "lost", "tanks"], ["43", "lost", "overnight", "tanks"]]
+    assert normalize_batch(["won 3-1"], fold_digits=False).text(0) == "won 3 1"
+    assert normalize("won 3-1") == "won 0 0"
+
+
+def test_sketch_batches_and_empty_documents(article: ArticleMaker) -> None:
+    texts = [article(seed, 120) for seed in range(6)] + ["", "...", "Too short."]
+    sketcher = SentenceSketcher()
+    whole = sketcher.sketch(texts)
+    pieces = SentenceSketches.concat([sketcher.sketch(texts[:4]), sketcher.sketch(texts[4:])])
+    small = SentenceSketcher(chunk_chars=500).sketch(texts)
+    for other in (pieces, small):
+        assert np.array_equal(whole.sentence_sizes, other.sentence_sizes)
+        assert np.array_equal(whole.doc_offsets, other.doc_offsets)
+        assert np.array_equal(np.asarray(whole.hashes), np.asarray(other.hashes))
+    assert whole.sentence_counts()[-3:].tolist() == [0, 0, 0]
+    for i in range(len(texts)):
+        for sentence in whole.sentences(i):
+            assert sentence.size >= 3 and np.all(np.diff(sentence.astype(np.int64)) > 0)
+
+
+# Alignment and the guard
+
+
+def test_alignment_survives_reordering_and_swaps(article: ArticleMaker) -> None:
+    original = article(1, 300)
+    spun = _spin(original, 5, 1, "syn", reverse=True)
+    other = article(2, 300)
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch([original, spun, other])
+    alignment = align_pairs(sketches, np.array([[0, 1], [0, 2]]), config)
+    assert alignment.share[0] == 1.0 and alignment.share[1] == 0.0
+    assert alignment.is_rewrite(config).tolist() == [True, False]
+    # Two edits in five words: sentences of ~10 content words keep Jaccard ~0.4-0.5.
+    heavier = _spin(_spin(original, 5, 1, "a"), 5, 3, "b")
+    sketches = config.sketcher().sketch([original, heavier])
+    share = align_pairs(sketches, np.array([[0, 1]]), config).share[0]
+    assert 0.0 < share < 1.0
+
+
+def test_excerpt_aligns_with_its_source(article: ArticleMaker) -> None:
+    original = article(3, 400)
+    excerpt = _join(split_sentences(original)[:6])
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch([original, excerpt])
+    alignment = align_pairs(sketches, np.array([[0, 1]]), config)
+    assert alignment.shorter_sentences[0] == 6 and alignment.share[0] == 1.0
+
+
+def test_candidates_skip_stock_sentences(article: ArticleMaker) -> None:
+    """A sentence in more than `max_key_docs` documents (boilerplate) pairs nobody."""
+    stock = "Sign up for our daily newsletter and follow the latest stories today."
+    texts = [f"{article(seed, 60)}\n{stock}\n{stock.replace('today', 'now')}" for seed in range(20)]
+    config = RewriteConfig(max_key_docs=16)
+    sketches = config.sketcher().sketch(texts)
+    pairs, _ = rewrite_candidates(sketches, np.arange(len(texts)), config)
+    assert pairs.shape == (0, 2)
+    pairs, shared = rewrite_candidates(
+        sketches, np.arange(len(texts)), RewriteConfig(max_key_docs=20)
+    )
+    assert pairs.shape[0] == 20 * 19 // 2 and shared.min() >= 2
+
+
+def test_seed_003_004_same_topic_never_flagged() -> None:
+    """Both about a Milley-Gerasimov call, different events: no mode may join them."""
+    texts = [_seed("003"), _seed("004")]
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch(texts)
+    assert align_pairs(sketches, np.array([[0, 1]]), config).share[0] < 0.2
+    for mode in (NEAR_ONLY, REWRITE):
+        result = _run(mode, texts, ["003", "004"]).finish()
+        assert result.duplicates() == []
+        assert result.assignments.kind.tolist() == [MatchKind.UNIQUE, MatchKind.UNIQUE]
+
+
+def test_seed_000_spun_rewrite_is_flagged() -> None:
+    case = ROOT / "fixtures" / "dedup_seed000_spun"
+    texts = [(case / name).read_text("utf-8") for name in ("a.txt", "b.txt")]
+    assert texts[0] == _seed("000")
+    assert _run(NEAR_ONLY, texts, ["a", "b"]).finish().duplicates() == []
+    result = _run(REWRITE, texts, ["a", "b"]).finish()
+    assert result.duplicates() == [("b", "a", "rewrite")]
+    note = result.annotation(1)
+    assert note["kind"] == "rewrite" and note["aligned"] >= 0.6
+    assert note["similarity"] < 0.5  # word 5-grams alone would not find it
+    assert "aligned" not in result.annotation(0)
+    assert result.stats.rewrite_candidate_pairs == 1 and result.stats.duplicates == 1
+
+
+# The stage inside the index
+
+
+def test_rewrites_join_only_their_representative(article: ArticleMaker) -> None:
+    """A ~ B (rewrite) and B ~ C (rewrite) but A !~ C: C does not chain into A's cluster."""
+    a = article(5, 300)
+    b = _spin(a, 4, 1, "bb")
+    c = _spin(b, 4, 3, "cc")
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch([a, b, c])
+    ok = align_pairs(sketches, np.array([[0, 1], [1, 2], [0, 2]]), config).is_rewrite(config)
+    assert ok.tolist() == [True, True, False]
+    result = _run(REWRITE, [a, b, c, article(6, 300)], ["a", "b", "c", "d"]).finish()
+    assert result.duplicates() == [("b", "a", "rewrite")]
+    assert result.assignments.kind_of(2) is MatchKind.UNIQUE
+    assert result.assignments.kind_of(0) is MatchKind.REPRESENTATIVE
+    assert result.assignments.cluster.tolist() == [0, 0, 1, 2]
+
+
+def test_near_copies_keep_their_kind(article: ArticleMaker) -> None:
+    a = article(7, 300)
+    near = a.replace(".", ";", 1) + " Reporting by staff."
+    spun = _spin(a, 5, 2, "x")
+    kinds = [
+        _run(config, [a, near, spun]).finish().assignments.kind.tolist()
+        for config in (NEAR_ONLY, REWRITE)
+    ]
+    assert kinds[0] == [MatchKind.REPRESENTATIVE, MatchKind.NEAR, MatchKind.UNIQUE]
+    assert kinds[1] == [MatchKind.REPRESENTATIVE, MatchKind.NEAR, MatchKind.REWRITE]
+
+
+def test_deterministic_and_batch_independent(article: ArticleMaker) -> None:
+    base = [article(seed, 200) for seed in range(8)]
+    spun = [_spin(t, 5, 1, "z") for t in base[:4]]
+    texts = [*base, *spun]
+    whole = _run(REWRITE, texts).finish()
+    again = _run(REWRITE, texts).finish()
+    pieces = NearDupIndex(REWRITE)
+    for start in range(0, len(texts), 3):
+        pieces.add(texts[start : start + 3])
+    split = pieces.finish()
+    for other in (again, split):
+        for name in ("cluster", "representative", "similarity", "containment", "kind"):
+            assert np.array_equal(
+                getattr(whole.assignments, name), getattr(other.assignments, name)
+            )
+        assert other.aligned is not None and whole.aligned is not None
+        assert np.array_equal(whole.aligned, other.aligned)
+    assert whole.assignments.counts()["rewrite"] == 4
+
+
+def test_disabled_and_sketch_requirements(article: ArticleMaker) -> None:
+    a = article(8, 200)
+    spun = _spin(a, 5, 1, "q")
+    for config in (NEAR_ONLY, DedupConfig(rewrite=RewriteConfig(enabled=False))):
+        index = _run(config, [a, spun])
+        assert index.finish().duplicates() == [] and index.finish().aligned is None
+    assert DedupConfig().rewrite == RewriteConfig()  # on by default (see `rewrite`)
+    index = NearDupIndex(REWRITE)
+    signer = MinHashSigner(num_perm=REWRITE.num_perm, seed=REWRITE.seed)
+    signatures, sets = signer.sketch([a, spun])
+    with pytest.raises(ValueError, match="sentence sketches"):
+        index.add_sketches(signatures, sets)
+    assert REWRITE.rewrite is not None
+    sentences = REWRITE.rewrite.sketcher().sketch([a, spun])
+    index.add_sketches(signatures, sets, sentences=sentences)
+    assert index.finish().duplicates() == [("1", "0", "rewrite")]
+
+
+def test_config_validation() -> None:
+    with pytest.raises(ConfigError, match="sentence_similarity"):
+        RewriteConfig(sentence_similarity=0.0)
+    with pytest.raises(ConfigError, match="aligned_share"):
+        RewriteConfig(aligned_share=1.5)
+    with pytest.raises(ConfigError, match="key_words"):
+        RewriteConfig(key_words=4, min_sentence_words=3)
+    with pytest.raises(ConfigError, match="max_key_docs"):
+        RewriteConfig(max_key_docs=1)
+    with pytest.raises(ConfigError, match="max_candidates"):
+        RewriteConfig(max_candidates=0)
