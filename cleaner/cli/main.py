@@ -57,6 +57,23 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--id-field", help="JSONL field holding the id (default: id)")
 
 
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Output, side files, workers, progress: shared by the commands that write a dump."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="OUT.jsonl[.gz|.zst], OUT.txt, a directory (OUT/), or - for stdout",
+    )
+    parser.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
+    parser.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
+    parser.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from cleaner import __version__
 
@@ -70,38 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     clean = commands.add_parser("clean", help="clean inputs into an output file or directory")
     clean.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
-    clean.add_argument(
-        "-o",
-        "--output",
-        required=True,
-        help="OUT.jsonl[.gz|.zst], OUT.txt, a directory (OUT/), or - for stdout",
-    )
-    clean.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
-    clean.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
-    clean.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
+    _add_run_options(clean)
     clean.add_argument("--trace", action="store_true", help="write each edit into meta.trace")
-    progress = clean.add_mutually_exclusive_group()
-    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
-    progress.add_argument("--no-progress", dest="progress", action="store_false")
-    clean.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     _add_pipeline_options(clean)
 
     dedup = commands.add_parser(
         "dedup", help="flag (or drop) near-duplicates and rewrites, without cleaning"
     )
     dedup.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
-    dedup.add_argument("-o", "--output", required=True, help="as for clean")
-    dedup.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
-    dedup.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
-    dedup.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
+    _add_run_options(dedup)
     dedup.add_argument("--policy", choices=["flag", "drop"], help="default: flag")
     dedup.add_argument("--threshold", type=float, help="Jaccard for near duplicates (0.8)")
     dedup.add_argument("--containment", type=float, help="containment for excerpts (0.8)")
     dedup.add_argument("--prefer", choices=["earliest", "longest"], help="the representative")
-    dedup_progress = dedup.add_mutually_exclusive_group()
-    dedup_progress.add_argument("--progress", dest="progress", action="store_true", default=None)
-    dedup_progress.add_argument("--no-progress", dest="progress", action="store_false")
-    dedup.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     _add_pipeline_options(dedup)
 
     compare = commands.add_parser(
