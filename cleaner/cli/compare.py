@@ -17,6 +17,8 @@ from typing import Any
 from cleaner.api import TEXT_PROCESSORS
 from cleaner.config import merge
 from cleaner.dedup.index import NearDupIndex
+from cleaner.dedup.normalization import normalize
+from cleaner.dedup.sentences import ENGLISH_STOPWORDS, split_sentences
 from cleaner.dedup.shingles import Shingler
 from cleaner.dedup.verify import containment, jaccard
 from cleaner.document import Document, Drop
@@ -82,6 +84,8 @@ def report(
         f"(excerpt/revision at >= {options.containment_threshold})",
         f"verdict:           {_verdict(verdict, id_a)}",
     ]
+    if verdict["kind"] == "rewrite" and dedup_config.rewrite is not None:
+        lines.extend(_aligned_report(text_a, text_b, dedup_config.rewrite.sentence_similarity))
     passages = shared_passages(text_a, text_b, min_words=max(dedup_config.shingles.n, 3))
     total = sum(p.length for p in passages)
     lines.append(f"shared passages:   {len(passages)} ({total} words)")
@@ -93,6 +97,46 @@ def report(
     if len(passages) > _MAX_PASSAGES:
         lines.append(f"... {len(passages) - _MAX_PASSAGES} more shared passages")
     return "\n".join(lines) + "\n"
+
+
+def aligned_sentences(
+    text_a: str, text_b: str, min_similarity: float
+) -> list[tuple[float, str, str]]:
+    """For each sentence of B, its most similar sentence of A by content-word Jaccard (the
+    measure the rewrite stage uses), when at least `min_similarity`: (similarity, A, B)."""
+    sentences_a = [(s, _content_words(s)) for s in split_sentences(text_a)]
+    aligned = []
+    for sentence_b in split_sentences(text_b):
+        words_b = _content_words(sentence_b)
+        if len(words_b) < 3:
+            continue
+        best = max(
+            ((_jaccard(words_a, words_b), s) for s, words_a in sentences_a if words_a),
+            default=(0.0, ""),
+        )
+        if best[0] >= min_similarity:
+            aligned.append((best[0], best[1], sentence_b))
+    return aligned
+
+
+def _content_words(sentence: str) -> set[str]:
+    return {w for w in normalize(sentence).split() if len(w) > 1 and w not in ENGLISH_STOPWORDS}
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def _aligned_report(text_a: str, text_b: str, min_similarity: float) -> list[str]:
+    aligned = aligned_sentences(text_a, text_b, min_similarity)
+    lines = [f"aligned sentences: {len(aligned)} (content-word Jaccard >= {min_similarity})", ""]
+    for similarity, sentence_a, sentence_b in aligned[:_MAX_PASSAGES]:
+        lines.append(f"  {similarity:.2f}  A: {textwrap.shorten(sentence_a, 110)}")
+        lines.append(f"        B: {textwrap.shorten(sentence_b, 110)}")
+    if len(aligned) > _MAX_PASSAGES:
+        lines.append(f"  ... {len(aligned) - _MAX_PASSAGES} more aligned sentences")
+    lines.append("")
+    return lines
 
 
 def shared_passages(text_a: str, text_b: str, *, min_words: int = 5) -> list[Passage]:

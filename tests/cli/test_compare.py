@@ -21,3 +21,29 @@ def test_report_names_the_verdict() -> None:
     out = report("a", "b", text, text, Dedup.Options())
     assert "jaccard:           1.0000" in out
     assert "B is an exact duplicate of A (a)" in out
+
+
+def test_rewrite_verdict_lists_aligned_sentences() -> None:
+    from pathlib import Path
+
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "dedup_seed000_spun"
+    a, b = ((case / f"{x}.txt").read_text("utf-8") for x in "ab")
+    out = report("a", "b", a, b, Dedup.Options())
+    assert "B is a rewrite duplicate of A (a)" in out
+    assert "aligned sentences:" in out
+    assert "Zaluzhny talked with Mark Milley" in out
+
+
+def test_aligned_sentences_pair_paraphrases_only() -> None:
+    from cleaner.cli.compare import aligned_sentences
+
+    a = "The council approved the harbour budget on Monday. Rain fell all week in the north."
+    b = "On Monday the council backed the harbour budget. Stock markets rallied in Asia today."
+    pairs = aligned_sentences(a, b, 0.4)
+    # The splitter cuts at sentence ends and leaves the final stop to the last sentence.
+    assert [(pa, pb) for _, pa, pb in pairs] == [
+        (
+            "The council approved the harbour budget on Monday",
+            "On Monday the council backed the harbour budget",
+        )
+    ]
