@@ -1,4 +1,4 @@
-"""What a file name says about its format: JSONL, HTML, WARC or text, and which compression.
+"""What a file name says about its format: JSONL, HTML, WARC, Parquet or text, and compression.
 
 Readers and writers share these rules so that `cleaner clean a.jsonl.zst -o b.jsonl.zst` reads and
 writes the same formats, and so that the side files (rejects, report) are named after the output
@@ -17,12 +17,14 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 #: Name endings of WARC archives (before any compression suffix: .warc.gz is the usual form).
 WARC_SUFFIXES = (".warc",)
+#: Name endings of Parquet files (never followed by .gz/.zst: Parquet compresses inside).
+PARQUET_SUFFIXES = (".parquet",)
 #: Compression suffix -> codec name.
 COMPRESSION_SUFFIXES = {".gz": "gzip", ".zst": "zstd"}
 #: `fmt` values the readers accept.
-INPUT_FORMATS = ("auto", "jsonl", "text", "html", "warc")
+INPUT_FORMATS = ("auto", "jsonl", "text", "html", "warc", "parquet")
 #: `fmt` values the writers accept ("jsonl" still takes its compression from the name).
-OUTPUT_FORMATS = ("auto", "jsonl", "txt", "dir")
+OUTPUT_FORMATS = ("auto", "jsonl", "txt", "dir", "parquet")
 
 STDIO = "-"
 
@@ -60,8 +62,13 @@ def is_warc_name(path: str) -> bool:
     return strip_compression(path).lower().endswith(WARC_SUFFIXES)
 
 
+def is_parquet_name(path: str) -> bool:
+    """True for .parquet (no compression suffix: a Parquet file compresses its own pages)."""
+    return path.lower().endswith(PARQUET_SUFFIXES)
+
+
 def input_kind(name: str, fmt: str) -> str:
-    """How to read the file `name`: "jsonl", "html", "warc" or "text" (one document).
+    """How to read the file `name`: "jsonl", "html", "warc", "parquet" or "text" (one document).
 
     With `fmt="auto"` the name decides; any other `fmt` applies to every file.
     """
@@ -73,6 +80,8 @@ def input_kind(name: str, fmt: str) -> str:
         return "html"
     if is_warc_name(name):
         return "warc"
+    if is_parquet_name(name):
+        return "parquet"
     return "text"
 
 
@@ -83,11 +92,12 @@ def check_input_format(fmt: str) -> str:
 
 
 def output_format(path: str, fmt: str = "auto") -> str:
-    """Resolve the output format: "jsonl", "txt", "dir" or "stdout" (JSONL on stdout).
+    """Resolve the output format: "jsonl", "txt", "parquet", "dir" or "stdout" (JSONL on stdout).
 
     With "auto": `-` is stdout; a path ending in a separator or naming an existing directory is
-    a directory; then the name decides (.jsonl/.ndjson with optional .gz/.zst, or .txt). A name
-    that says nothing is an error rather than a guess, so `-o out` never silently picks one.
+    a directory; then the name decides (.jsonl/.ndjson with optional .gz/.zst, .txt or
+    .parquet). A name that says nothing is an error rather than a guess, so `-o out` never
+    silently picks one.
     """
     if fmt not in OUTPUT_FORMATS:
         raise ConfigError(f"[output] format: unknown {fmt!r}; valid: {', '.join(OUTPUT_FORMATS)}")
@@ -108,18 +118,21 @@ def output_format(path: str, fmt: str = "auto") -> str:
         return "jsonl"
     if path.lower().endswith(".txt"):
         return "txt"
+    if is_parquet_name(path):
+        return "parquet"
     raise ConfigError(
         f"output {path}: cannot tell the format from the name; use .jsonl, .jsonl.gz, "
-        ".jsonl.zst, .ndjson or .txt, end a directory with '/', or set [output] format"
+        ".jsonl.zst, .ndjson, .txt or .parquet, end a directory with '/', or set [output] format"
     )
 
 
 def output_stem(path: str) -> str:
-    """The output path without its format suffixes: `out.jsonl.gz` -> `out`, `out/` -> `out`."""
+    """The output path without its format suffixes: `out.jsonl.gz` -> `out`, `out/` -> `out`,
+    `out.parquet` -> `out`."""
     stem = path.rstrip("/" + os.sep) or path
     stem = strip_compression(stem)
     lower = stem.lower()
-    for suffix in (*JSONL_SUFFIXES, ".txt"):
+    for suffix in (*JSONL_SUFFIXES, ".txt", *PARQUET_SUFFIXES):
         if lower.endswith(suffix):
             return stem[: -len(suffix)]
     return stem

@@ -16,6 +16,8 @@ What each input path becomes:
   `cleaner.io.html_charset`); the `html` processor turns it into text;
 - a file named .warc (optionally .gz / .zst), or any file with `fmt="warc"`: one HTML
   document per HTML response record (see `cleaner.io.warc`);
+- a file named .parquet, or any file with `fmt="parquet"`: one Document per row, streamed in
+  record batches (see `cleaner.io.parquet`; needs pyarrow, `pip install 'cleaner[parquet]'`);
 - any other file: one Document whose id is the path as given;
 - `-`: standard input, JSONL if its first non-blank character is `{`, an HTML document if it
   starts like a page (`<!doctype html`, `<html`), else one text document; its id is "stdin".
@@ -42,6 +44,7 @@ from cleaner.io.decode import decode_bytes, looks_binary, sniff_bom
 from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
 from cleaner.io.html_input import html_document
 from cleaner.io.jsonl import DEFAULT_HTML_FIELD, iter_jsonl
+from cleaner.io.parquet import iter_parquet
 from cleaner.io.walk import walk_files
 from cleaner.io.warc import iter_warc
 
@@ -70,9 +73,9 @@ def iter_inputs(
 ) -> Iterator[Document | Reject]:
     """Lazily yield a Document or a Reject for every input document, in a deterministic order.
 
-    `fmt` is "auto" (by file name), or "jsonl", "html", "warc", "text" for every file. Paths
-    and `fmt` are validated now, when this is called; files are read only as the result is
-    iterated, and JSONL and WARC are streamed record by record.
+    `fmt` is "auto" (by file name), or "jsonl", "html", "warc", "parquet", "text" for every
+    file. Paths and `fmt` are validated now, when this is called; files are read only as the
+    result is iterated, and JSONL, WARC and Parquet are streamed record by record.
     """
     check_input_format(fmt)
     check_inputs(paths)
@@ -82,14 +85,15 @@ def iter_inputs(
 
 def count_hint(paths: Sequence[str], *, fmt: str = "auto") -> int | None:
     """A cheap total for a progress bar: the number of documents if every input is one document
-    per file (files and directories of text and HTML files), else None (JSONL, WARC, stdin)."""
+    per file (files and directories of text and HTML files), else None (JSONL, WARC, Parquet,
+    stdin)."""
     total = 0
     for path in paths:
         if path == STDIO:
             return None
         names = [entry.rel for entry in walk_files(path)] if os.path.isdir(path) else [path]
         for name in names:
-            if input_kind(name, fmt) in ("jsonl", "warc"):
+            if input_kind(name, fmt) in ("jsonl", "warc", "parquet"):
                 return None
             total += 1
     return total
@@ -124,7 +128,7 @@ def _iter_inputs(paths: list[str], *, fields: _Fields, fmt: str) -> Iterator[Doc
 
 
 def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Document | Reject]:
-    """One file: JSONL records, WARC records, or a single text or HTML document.
+    """One file: JSONL records, WARC records, Parquet rows, or a single text or HTML document.
 
     `name` is the id (or the id prefix of its records).
     """
@@ -148,6 +152,16 @@ def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Docu
             return
         if kind == "warc":
             yield from iter_warc(handle, name=name, source=path)
+            return
+        if kind == "parquet":
+            yield from iter_parquet(
+                handle,
+                name=name,
+                source=path,
+                text_field=fields.text,
+                id_field=fields.id,
+                html_field=fields.html,
+            )
             return
         try:
             if kind == "html":

@@ -12,6 +12,8 @@ Output formats (chosen by name, or by `fmt`):
   feed (`\\f\\n`). A form feed is a page break, never part of prose, so
   `data.split("\\n\\f\\n")` recovers the documents; a text line that is exactly a form feed is
   written as an empty line to keep that true.
+- `.parquet`: one row per document, zstd-compressed; layout and type rules in
+  `cleaner.io.parquet` (needs pyarrow: `pip install 'cleaner[parquet]'`, imported only then).
 - a directory (`out/`, an existing directory, or `fmt="dir"`): one UTF-8 file per document at
   the path its id names, with `.txt` added if missing (see `cleaner.io.layout`), each ending
   with a newline.
@@ -248,12 +250,18 @@ def open_writer(
 ) -> DocumentWriter:
     """A writer for `path`; the format comes from `fmt` or, with "auto", from the name.
 
-    `fmt` is one of "auto", "jsonl" (compression still from a .gz/.zst suffix), "txt", "dir".
-    Raises ConfigError at once for a name that does not say its format.
+    `fmt` is one of "auto", "jsonl" (compression still from a .gz/.zst suffix), "txt", "dir",
+    "parquet". Raises ConfigError at once for a name that does not say its format, and for
+    Parquet output when pyarrow is not installed.
     """
     kind = output_format(path, fmt)
     if kind == "dir":
         return DirectoryWriter(path)
+    if kind == "parquet":
+        # imported here: cleaner.io.parquet builds on this module (DocumentWriter)
+        from cleaner.io.parquet import ParquetDocumentWriter
+
+        return ParquetDocumentWriter(path, text_field=text_field, id_field=id_field, trace=trace)
     encoder = _Encoder(
         "txt" if kind == "txt" else "jsonl", text_field=text_field, id_field=id_field, trace=trace
     )
@@ -329,9 +337,10 @@ class RejectWriter:
 def default_side_paths(output: str, *, fmt: str = "auto") -> tuple[str, str]:
     """(rejects path, report path) beside `output`.
 
-    `out.jsonl[.gz|.zst]`, `out.txt` and the directory `out/` give `out.rejects.jsonl` and
-    `out.report.json`; `-` (stdout) gives `cleaner.rejects.jsonl` and `cleaner.report.json` in
-    the current directory. An output directory is never given a name with its format stripped.
+    `out.jsonl[.gz|.zst]`, `out.txt`, `out.parquet` and the directory `out/` give
+    `out.rejects.jsonl` and `out.report.json`; `-` (stdout) gives `cleaner.rejects.jsonl` and
+    `cleaner.report.json` in the current directory. An output directory is never given a name
+    with its format stripped.
     """
     if output == STDIO:
         return "cleaner.rejects.jsonl", "cleaner.report.json"

@@ -131,7 +131,7 @@ def test_missing_path_raises_before_anything_is_read(tmp_path: Path) -> None:
 
 def test_unknown_format_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="valid: auto, jsonl, text"):
-        iter_inputs([str(tmp_path)], fmt="parquet")
+        iter_inputs([str(tmp_path)], fmt="xml")
 
 
 # -- directories -------------------------------------------------------------------------------

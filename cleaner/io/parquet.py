@@ -1,0 +1,390 @@
+"""Parquet files in and out: one Document per row, one row per Document.
+
+pyarrow is an optional extra (`pip install 'cleaner[parquet]'`) and is imported only when a
+Parquet file is read or written, so JSONL-only installs never pay for it (or need it).
+
+Reading (`iter_parquet`): the file is streamed in record batches of `READ_BATCH_ROWS` rows, so
+memory stays bounded whatever the file size. Each row becomes exactly one item, like a JSONL
+line:
+
+- the id comes from the `id_field` column; a missing column, null or "" gives `"<file>:<row>"`
+  (1-based row number);
+- the text comes from the `text_field` column; when that is missing, null or not a string, a
+  string in the `html_field` column makes an HTML document (`meta["format"] = "html"`), as for
+  JSONL; otherwise the row is a Reject `missing_text_field` (one per row, so counts add up);
+- a `meta` column holding a struct or a map becomes `Document.meta` (as does a JSON-string
+  `meta` column written by cleaner itself); every other column goes into `Document.fields`,
+  in schema order;
+- dates, times and timestamps become ISO 8601 strings and decimals exact decimal strings, so
+  the JSONL writer and the multiprocessing pipeline only ever see plain values.
+
+A file pyarrow cannot open or decode yields one `corrupt_archive` reject standing for the rows
+not read, and the run goes on. Without pyarrow every Parquet file is one `missing_dependency`
+reject (the same rule as WARC files without a WARC library).
+
+Writing (`ParquetDocumentWriter`), column layout:
+
+    id_field (string), text_field (string), <passthrough fields, first-seen order>, meta
+
+- a passthrough field is a typed column (string, int64, float64 or bool) when its non-null
+  values across the whole file are of that one type (int and float together give float64);
+  otherwise (lists, objects, mixed types, integers beyond 64 bits) it is a string column of
+  JSON texts. A document without the field has null there.
+- `meta` is a string column holding the JSON object (`trace` included with `trace=True`),
+  null when a document has no meta.
+- the JSON columns are named in the schema metadata key `cleaner.json_columns` (a JSON list),
+  which the reader uses to decode them again, so JSONL -> Parquet -> JSONL keeps the values.
+
+Choosing column types needs every row, so documents are first spooled as JSON lines to an
+anonymous temporary file next to the output; on commit the spool is read twice (types, then
+rows) and written in row groups of `ROW_GROUP_ROWS`, zstd-compressed. The output is atomic
+(`AtomicFile`) and byte-identical for identical input with the same pyarrow version (Parquet
+stores no timestamps; it does record the writer's version in `created_by`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import importlib
+import importlib.util
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+import orjson
+
+from cleaner.document import Document, Reject
+from cleaner.errors import ConfigError
+from cleaner.io.atomic import AtomicFile
+from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.records import document_record, dumps_line
+from cleaner.io.writers import DocumentWriter
+
+#: Rows per record batch when reading: bounds memory for files with huge row groups.
+READ_BATCH_ROWS = 1024
+#: Rows per row group when writing.
+ROW_GROUP_ROWS = 10_000
+#: Schema metadata key listing the columns that hold JSON texts.
+JSON_COLUMNS_KEY = b"cleaner.json_columns"
+#: The one-line hint given whenever pyarrow is needed but missing.
+INSTALL_HINT = "pip install 'cleaner[parquet]'"
+
+_RAW_PREVIEW_CHARS = 200
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def pyarrow_available() -> bool:
+    """True when pyarrow can be imported (checked without importing it)."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _pyarrow() -> tuple[Any, Any]:
+    """(pyarrow, pyarrow.parquet), imported on first use; typed Any (pyarrow ships no stubs)."""
+    return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def iter_parquet(
+    stream: IO[bytes],
+    *,
+    name: str,
+    source: str,
+    text_field: str = "text",
+    id_field: str = "id",
+    html_field: str = "html",
+) -> Iterator[Document | Reject]:
+    """Documents and rejects for the rows of the Parquet file open (seekable) as `stream`.
+
+    `name` prefixes generated ids (`name:row`); `source` is the path recorded in rejects.
+    """
+    if not pyarrow_available():
+        detail = f"reading Parquet files needs pyarrow: {INSTALL_HINT}"
+        yield Reject(id=name, source=source, reason="missing_dependency", detail=detail)
+        return
+    _, pq = _pyarrow()
+    row_no = 0
+    try:
+        parquet_file = pq.ParquetFile(stream)
+        json_columns = _json_columns(parquet_file.schema_arrow.metadata)
+        for batch in parquet_file.iter_batches(batch_size=READ_BATCH_ROWS):
+            rows = batch.to_pylist()
+            for row in rows:
+                row_no += 1
+                yield _row_item(
+                    row,
+                    location=f"{name}:{row_no}",
+                    source=source,
+                    json_columns=json_columns,
+                    text_field=text_field,
+                    id_field=id_field,
+                    html_field=html_field,
+                )
+    except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for damaged files
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        yield Reject(
+            id=f"{name}:{row_no + 1}",
+            source=source,
+            reason="corrupt_archive",
+            detail=f"{type(exc).__name__}: {message or 'unreadable Parquet data'}; "
+            f"rows from {row_no + 1} on could not be read",
+        )
+
+
+def _json_columns(metadata: dict[bytes, bytes] | None) -> frozenset[str]:
+    """The column names cleaner's writer stored as JSON texts (none for other files)."""
+    raw = (metadata or {}).get(JSON_COLUMNS_KEY)
+    if not raw:
+        return frozenset()
+    try:
+        names = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return frozenset()
+    return frozenset(str(item) for item in names) if isinstance(names, list) else frozenset()
+
+
+def _row_item(
+    row: dict[str, Any],
+    *,
+    location: str,
+    source: str,
+    json_columns: frozenset[str],
+    text_field: str,
+    id_field: str,
+    html_field: str,
+) -> Document | Reject:
+    """One row (column -> Python value) -> a Document or a Reject."""
+    values = {
+        key: _plain(_decode_json(value) if key in json_columns else value, 0)
+        for key, value in row.items()
+    }
+    text = values.get(text_field)
+    body_field = text_field
+    is_html = False
+    if not isinstance(text, str):
+        html = values.get(html_field) if html_field else None
+        if not isinstance(html, str):
+            return Reject(
+                id=location,
+                source=source,
+                reason="missing_text_field",
+                detail=_missing_detail(values, text_field),
+                raw=dumps_line(values).decode("utf-8").rstrip("\n")[:_RAW_PREVIEW_CHARS],
+            )
+        text, body_field, is_html = html, html_field, True
+    raw_id = values.get(id_field)
+    doc_id = location if raw_id is None or raw_id == "" else _id_string(raw_id)
+    meta_value = _as_meta(values.get("meta"))
+    meta: dict[str, Any] = dict(meta_value) if meta_value is not None else {}
+    skip = {body_field, id_field}
+    if meta_value is not None:
+        skip.add("meta")
+    fields = {key: value for key, value in values.items() if key not in skip}
+    if is_html:
+        meta["format"] = HTML_FORMAT
+    return Document(id=doc_id, text=text, meta=meta, fields=fields)
+
+
+def _decode_json(value: Any) -> Any:
+    """A JSON text from a `cleaner.json_columns` column -> its value (left alone if not JSON)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:
+        return value
+
+
+def _as_meta(value: Any) -> dict[str, Any] | None:
+    """A struct (dict) or map (list of key/value pairs) with string keys, else None."""
+    if isinstance(value, dict):
+        return value
+    if (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            for item in value
+        )
+    ):
+        return dict(value)
+    return None
+
+
+def _plain(value: Any, depth: int) -> Any:
+    """Arrow's Python values -> JSON-friendly ones: ISO 8601 strings for dates, times and
+    timestamps, exact strings for decimals, seconds (a float) for durations; bytes stay bytes
+    (both writers know how to write them)."""
+    if value is None or isinstance(value, str | bool | int | float | bytes):
+        return value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if depth > 100:
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_plain(item, depth + 1) for item in value)
+    return str(value)
+
+
+def _id_string(value: Any) -> str:
+    """Ids are strings; numbers keep their JSON spelling (7, not 7.0), as for JSONL."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return orjson.dumps(value).decode("utf-8")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return dumps_line(value).decode("utf-8").rstrip("\n")
+
+
+def _missing_detail(row: dict[str, Any], text_field: str) -> str:
+    columns = ", ".join(list(row)[:20]) or "none"
+    if text_field not in row:
+        return f"no column {text_field!r}; columns present: {columns}"
+    value = row[text_field]
+    kind = "null" if value is None else type(value).__name__
+    return f"column {text_field!r} is {kind}, not a string; columns present: {columns}"
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+class ParquetDocumentWriter(DocumentWriter):
+    """Documents -> one atomically written, zstd-compressed Parquet file (layout above)."""
+
+    def __init__(
+        self, path: str, *, text_field: str = "text", id_field: str = "id", trace: bool = False
+    ) -> None:
+        if not pyarrow_available():
+            raise ConfigError(f"output {path}: writing Parquet needs pyarrow: {INSTALL_HINT}")
+        super().__init__(path)
+        self.text_field = text_field
+        self.id_field = id_field
+        self.trace = trace
+        self._atomic = AtomicFile(path)
+        self._spool: IO[bytes] | None = None
+
+    def _open(self) -> None:
+        self._atomic.open()  # creates the parent directory, where the spool goes too
+        parent = os.path.dirname(os.path.abspath(self.path))
+        # closed by _commit/_discard, which outlive any one `with` block here
+        self._spool = tempfile.TemporaryFile(dir=parent, prefix=".cleaner-spool-")  # noqa: SIM115
+
+    def _write(self, doc: Document) -> None:
+        assert self._spool is not None
+        record = document_record(
+            doc, text_field=self.text_field, id_field=self.id_field, trace=self.trace
+        )
+        self._spool.write(dumps_line(record))
+
+    def _commit(self) -> None:
+        try:
+            self._write_parquet()
+        except BaseException:
+            self._discard()
+            raise
+        self._close_spool()
+        self._atomic.commit()
+
+    def _discard(self) -> None:
+        self._close_spool()
+        self._atomic.discard()
+
+    def _close_spool(self) -> None:
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def _spooled(self) -> Iterator[dict[str, Any]]:
+        assert self._spool is not None
+        self._spool.seek(0)
+        for line in self._spool:
+            yield orjson.loads(line)
+
+    def _write_parquet(self) -> None:
+        pa, pq = _pyarrow()
+        kinds: dict[str, set[str]] = {}
+        for record in self._spooled():
+            for key, value in record.items():
+                if key not in (self.id_field, self.text_field, "meta"):
+                    kinds.setdefault(key, set()).add(_kind(value))
+        columns = [(key, _column_type(found)) for key, found in kinds.items()]
+        json_names = [key for key, kind in columns if kind == "json"]
+        arrow_types = {
+            "string": pa.string(),
+            "json": pa.string(),
+            "int": pa.int64(),
+            "float": pa.float64(),
+            "bool": pa.bool_(),
+        }
+        schema = pa.schema(
+            [
+                pa.field(self.id_field, pa.string(), nullable=False),
+                pa.field(self.text_field, pa.string()),
+                *(pa.field(key, arrow_types[kind]) for key, kind in columns),
+                pa.field("meta", pa.string()),
+            ],
+            metadata={JSON_COLUMNS_KEY: orjson.dumps([*json_names, "meta"])},
+        )
+        json_keys = set(json_names)
+        handle = self._atomic.open()
+        writer = pq.ParquetWriter(handle, schema, compression="zstd")
+        try:
+            group: list[dict[str, Any]] = []
+            for record in self._spooled():
+                group.append(_row(record, json_keys))
+                if len(group) >= ROW_GROUP_ROWS:
+                    writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                    group = []
+            if group:
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+        finally:
+            writer.close()
+
+
+def _kind(value: Any) -> str:
+    """The column kind one JSON value asks for: "null", "string", "int", "float", "bool" or
+    "json" (lists, objects, integers that do not fit int64)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int" if _INT64_MIN <= value <= _INT64_MAX else "json"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    return "json"
+
+
+def _column_type(kinds: set[str]) -> str:
+    """One column kind for all the values a field took in the file."""
+    found = kinds - {"null"}
+    if not found:
+        return "string"
+    if found == {"int", "float"}:
+        return "float"
+    if len(found) == 1 and "json" not in found:
+        return next(iter(found))
+    return "json"
+
+
+def _row(record: dict[str, Any], json_keys: set[str]) -> dict[str, Any]:
+    """A spooled JSON record -> the row for `Table.from_pylist` (JSON columns as texts)."""
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        if value is not None and (key in json_keys or key == "meta"):
+            row[key] = orjson.dumps(value).decode("utf-8")
+        else:
+            row[key] = value
+    return row
