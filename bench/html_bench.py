@@ -35,6 +35,7 @@ import argparse
 import gzip
 import json
 import re
+import resource
 import sys
 import time
 from collections import Counter
@@ -258,15 +259,15 @@ def ablation(pages: Sequence[Page]) -> str:
 def table(results: Sequence[Result]) -> str:
     reference = next((r.ms_per_doc for r in results if r.name == "trafilatura"), None)
     lines = [
-        "| system | F1 | precision | recall | ms/doc | time vs trafilatura | failures |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| system | F1 | precision | recall | ms/doc | docs/s | time vs trafilatura | failures |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         ratio = f"{r.ms_per_doc / reference:.2f}x" if reference else ""
         failed = ", ".join(f"{k} {v}" for k, v in sorted(r.failures.items())) or "0"
         lines.append(
             f"| {r.name} | {r.f1:.4f} | {r.precision:.4f} | {r.recall:.4f} "
-            f"| {r.ms_per_doc:.1f} | {ratio} | {failed} |"
+            f"| {r.ms_per_doc:.1f} | {1000 / r.ms_per_doc:.0f} | {ratio} | {failed} |"
         )
     return "\n".join(lines)
 
@@ -294,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, per_doc = run(systems, pages, max(1, args.repeats))
     print(f"Zyte article benchmark: {len(pages)} pages, {args.repeats} timing repetitions\n")
     print(table(results))
+    # The systems run interleaved in this one process, so this is the peak of them all.
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of the benchmark process (all systems, all pages): {peak_mib:.0f} MiB")
     if args.ablation:
         print("\nAblation (quality only, one pass):\n")
         print(ablation(pages))
