@@ -51,19 +51,8 @@ def run_clean(
     report = RunReport(
         paths={"output": paths.output, "rejects": paths.rejects, "report": paths.report}
     )
+    # Input lengths, in input order, until their results come back (in the same order).
     lengths: deque[int] = deque()
-
-    def source() -> Iterator[Document | Reject]:
-        for item in iter_inputs(
-            inputs,
-            text_field=text_field,
-            id_field=id_field,
-            fmt=in_cfg.get("format", "auto"),
-            html_field=in_cfg.get("html_field", "html"),
-        ):
-            lengths.append(len(item.text) if isinstance(item, Document) else 0)
-            yield item
-
     started = time.perf_counter()
     bar = tqdm(
         total=count_hint(inputs),
@@ -73,6 +62,21 @@ def run_clean(
         disable=(not progress) if progress is not None else None,
         dynamic_ncols=True,
     )
+
+    def source() -> Iterator[Document | Reject]:
+        # The bar counts documents entering the chain: with a barrier (dedup) in it, results
+        # only come out after the whole input has been through the first pass.
+        for item in iter_inputs(
+            inputs,
+            text_field=text_field,
+            id_field=id_field,
+            fmt=in_cfg.get("format", "auto"),
+            html_field=in_cfg.get("html_field", "html"),
+        ):
+            lengths.append(len(item.text) if isinstance(item, Document) else 0)
+            bar.update(1)
+            yield item
+
     with (
         open_writer(
             paths.output,
@@ -92,7 +96,6 @@ def run_clean(
                 rejects.write_drop(result)
             else:
                 rejects.write_reject(result)
-            bar.update(1)
     report.seconds = time.perf_counter() - started
     write_report(report, paths.report)
     return report
