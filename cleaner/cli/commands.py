@@ -30,6 +30,8 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if args.jobs < 0:
             raise ConfigError(f"--jobs must be 0 (every core) or more, got {args.jobs}")
         extra = merge(extra, {"run": {"jobs": args.jobs}})
+    if getattr(args, "shard_size", None) is not None:
+        extra = merge(extra, {"run": {"shard_size": args.shard_size}})
     base = load_config(args.config, args.overrides)
     boilerplate = base.get("boilerplate", {})
     if args.rules:
@@ -44,14 +46,18 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return load_config(args.config, args.overrides, extra)
 
 
-def _run_settings(config: dict[str, Any]) -> tuple[int, int]:
+def _run_settings(config: dict[str, Any]) -> tuple[int, int, int]:
+    """([run] jobs, batch_size, shard_size), validated."""
     run = config.get("run", {})
     jobs, batch = run.get("jobs", 0), run.get("batch_size", 64)
+    shard = run.get("shard_size", 10_000)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
         raise ConfigError(f"[run] jobs: expected a whole number >= 0, got {jobs!r}")
     if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
         raise ConfigError(f"[run] batch_size: expected a whole number >= 1, got {batch!r}")
-    return jobs, batch
+    if not isinstance(shard, int) or isinstance(shard, bool) or shard < 1:
+        raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard!r}")
+    return jobs, batch, shard
 
 
 def dedup(args: argparse.Namespace) -> int:
@@ -82,7 +88,7 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
 
     config = config if config is not None else config_from_args(args)
     pipeline = Pipeline.from_dict(config)
-    jobs, batch_size = _run_settings(config)
+    jobs, batch_size, shard_size = _run_settings(config)
     rejects_default, report_default = default_side_paths(args.output)
     paths = JobPaths(
         output=args.output,
@@ -90,7 +96,15 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         report=args.report or report_default,
     )
     report = run_clean(
-        pipeline, args.inputs, paths, jobs=jobs, batch_size=batch_size, progress=args.progress
+        pipeline,
+        args.inputs,
+        paths,
+        jobs=jobs,
+        batch_size=batch_size,
+        progress=args.progress,
+        resumable=args.resume,
+        shard_size=shard_size,
+        workdir=args.workdir,
     )
     if not args.quiet:
         print(report.summary(), file=sys.stderr)

@@ -1,6 +1,7 @@
 """The `cleaner` command line.
 
     cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
+                  [--workdir DIR] [--shard-size N] [--no-resume]
     cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
     cleaner explain INPUT... [--id ID]
     cleaner compare A B | cleaner compare DUMP --id X --id Y
@@ -72,6 +73,24 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    resume = parser.add_argument_group("resuming")
+    resume.add_argument(
+        "--workdir",
+        metavar="DIR",
+        help="intermediate results of a resumable run (default: .OUT.cleaner-work beside OUT)",
+    )
+    resume.add_argument(
+        "--shard-size",
+        type=int,
+        metavar="N",
+        help="input items per shard of a resumable run (default: [run] shard_size, 10000)",
+    )
+    resume.add_argument(
+        "--no-resume",
+        dest="resume",
+        action="store_false",
+        help="stream in memory: no work directory, nothing to resume after a crash",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,8 @@ class RunReport:
     chars_out: int = 0
     seconds: float = 0.0
     paths: dict[str, str] = field(default_factory=dict)
+    # {"total": N, "resumed": K} for a sharded (resumable) run; None for a streamed one.
+    shards: dict[str, int] | None = None
 
     def add(self, result: Document | Drop | Reject, original_chars: int = 0) -> None:
         """Count one result. `original_chars` is the input text length, when known."""
@@ -80,6 +82,7 @@ class RunReport:
             "seconds": round(self.seconds, 3),
             "docs_per_second": round(rate, 1),
             "paths": dict(self.paths),
+            **({"shards": dict(self.shards)} if self.shards is not None else {}),
         }
 
     def summary(self) -> str:
@@ -88,6 +91,11 @@ class RunReport:
             f"cleaner: {self.docs_in} in, {self.docs_out} out, {self.rejected_total} rejected"
             f" ({self.seconds:.1f} s, {rate:.0f} docs/s)"
         ]
+        if self.shards and self.shards.get("resumed", 0) > 0:
+            lines.append(
+                f"  resumed {self.shards['resumed']} of {self.shards['total']} shards"
+                " from an interrupted run"
+            )
         if not self.check_balance():
             lines.append("  WARNING: counts do not add up; please report this as a bug")
         if self.rejected:

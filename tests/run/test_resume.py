@@ -1,0 +1,168 @@
+"""Resumable runs: sharded output equals streamed output, and a run killed with SIGKILL then
+started again writes exactly what an uninterrupted run writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli.main import main
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").iterdir())
+
+
+def _seed_texts() -> list[str]:
+    return [path.read_text("utf-8") for path in SEEDS]
+
+
+def _small_dump(path: Path) -> Path:
+    """Rejects (a malformed line), drops (empty text), exact and near duplicates."""
+    texts = _seed_texts()
+    lines: list[str] = []
+    for round_ in range(3):
+        for i, text in enumerate(texts):
+            if round_ == 2:  # a near duplicate: one sentence appended
+                text = text + "\nThe story was updated on Tuesday with new figures."
+            lines.append(json.dumps({"id": f"d{round_}-{i}", "text": text, "src": round_}))
+        lines.append("{not json")
+        lines.append(json.dumps({"id": f"empty-{round_}", "text": "   "}))
+        lines.append(json.dumps({"id": f"short-{round_}", "text": f"Note {round_} on budgets."}))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def _clean(dump: Path, out: Path, *extra: str) -> dict[str, object]:
+    code = main(["clean", str(dump), "-o", str(out), "--no-progress", "-q", *extra])
+    assert code == 0
+    report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
+    assert isinstance(report, dict)
+    return report
+
+
+def _side(out: Path) -> tuple[bytes, bytes]:
+    return out.read_bytes(), out.with_suffix(".rejects.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_sharded_output_equals_streamed_output(tmp_path: Path, jobs: str) -> None:
+    dump = _small_dump(tmp_path / "dump.jsonl")
+    streamed = tmp_path / "streamed.jsonl"
+    sharded = tmp_path / "sharded.jsonl"
+    plain = _clean(dump, streamed, "--no-resume", "--jobs", jobs)
+    report = _clean(dump, sharded, "--shard-size", "7", "--jobs", jobs)
+    assert _side(sharded) == _side(streamed)
+    assert "shards" not in plain
+    assert report["shards"] == {"total": 4, "resumed": 0}
+    for key in ("docs_in", "docs_out", "rejected_by_reason", "duplicates_flagged", "chars_in"):
+        assert report[key] == plain[key], key
+    rejected = report["rejected_by_reason"]
+    assert isinstance(rejected, dict) and len(rejected) >= 2  # malformed line, empty text
+    assert report["duplicates_flagged"]
+    assert not (tmp_path / ".sharded.jsonl.cleaner-work").exists()
+
+
+def test_a_changed_config_wipes_a_stale_workdir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = _small_dump(tmp_path / "dump.jsonl")
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / "work"
+    # The workdir an interrupted run with the default config leaves: its real fingerprint,
+    # shard 0 marked done (with contents no run could have written, so reusing it would show).
+    from cleaner import __version__
+    from cleaner.cli.commands import config_from_args
+    from cleaner.cli.main import build_parser
+    from cleaner.run.workdir import fingerprint, open_workdir
+
+    argv = ["clean", str(dump), "-o", str(out), "--shard-size", "7"]
+    config = config_from_args(build_parser().parse_args(argv))
+    digest = fingerprint(config, [str(dump)], version=__version__, shard_size=7)
+    stale, _ = open_workdir(str(work), digest)
+    Path(stale.shard_file(0)).write_bytes(b"garbage")
+    Path(stale.done_file(0)).write_text("7\n")
+    capsys.readouterr()
+    report = _clean(
+        dump, out, "--shard-size", "7", "--workdir", str(work), "--set", "filters.min_words=3"
+    )
+    assert report["shards"] == {"total": 4, "resumed": 0}
+    assert "starting afresh" in capsys.readouterr().err
+    expected = tmp_path / "expected.jsonl"
+    _clean(dump, expected, "--no-resume", "--set", "filters.min_words=3")
+    assert _side(out) == _side(expected)
+
+
+def test_a_workdir_with_foreign_files_is_not_wiped(tmp_path: Path) -> None:
+    dump = _small_dump(tmp_path / "dump.jsonl")
+    work = tmp_path / "mine"
+    work.mkdir()
+    (work / "thesis.tex").write_text("precious")
+    code = main(["clean", str(dump), "-o", str(tmp_path / "o.jsonl"), "--workdir", str(work),
+                 "--no-progress", "-q"])
+    assert code == 2
+    assert (work / "thesis.tex").read_text() == "precious"
+
+
+def _big_dump(path: Path, count: int = 3000) -> Path:
+    # The seeds' first paragraphs: the run takes a few seconds, not a few tens of seconds.
+    texts = [text[: text.find("\n", 1200)] for text in _seed_texts()]
+    with path.open("w", encoding="utf-8") as fh:
+        for n in range(count):
+            text = texts[n % len(texts)]
+            if n % 7:  # most documents differ a little; every seventh is an exact copy
+                text = f"Dispatch {n}: {text}\nFiled from desk {n % 13} at {n} past the hour."
+            fh.write(json.dumps({"id": f"doc-{n}", "text": text}) + "\n")
+        fh.write("{broken\n")
+    return path
+
+
+def _command(dump: Path, out: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "cleaner", "clean", str(dump), "-o", str(out),
+        "--jobs", "2", "--shard-size", "100", "--no-progress", "-q",
+    ]
+
+
+@pytest.mark.slow
+def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
+    dump = _big_dump(tmp_path / "dump.jsonl")
+    out = tmp_path / "killed" / "out.jsonl"
+    out.parent.mkdir()
+    work = out.parent / ".out.jsonl.cleaner-work"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(_command(dump, out), start_new_session=True, env=env)
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            done = list((work / "map").glob("*.done")) if (work / "map").is_dir() else []
+            if len(done) >= 3:
+                break
+            assert proc.poll() is None, "the run finished before it could be killed"
+            assert time.monotonic() < deadline, "no shard finished within 60 s"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not out.exists()
+    assert len(list((work / "map").glob("*.done"))) >= 3
+
+    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "resuming from" in again.stderr
+    report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
+    assert report["shards"]["total"] == 31
+    assert report["shards"]["resumed"] >= 3
+    assert report["docs_in"] == 3001 and report["balanced"]
+    assert not work.exists()
+
+    fresh = tmp_path / "fresh" / "out.jsonl"
+    fresh.parent.mkdir()
+    subprocess.run(_command(dump, fresh), env=env, check=True)
+    assert _side(out) == _side(fresh)
