@@ -23,7 +23,7 @@ from cleaner.dedup.shingles import Shingler
 from cleaner.dedup.verify import containment, jaccard
 from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
-from cleaner.io.readers import check_inputs, iter_inputs
+from cleaner.io.readers import read_inputs
 from cleaner.pipeline import Pipeline
 from cleaner.processors.dedup import Dedup
 from cleaner.registry import make_options
@@ -181,15 +181,7 @@ def shared_passages(text_a: str, text_b: str, *, min_words: int = 5) -> list[Pas
 def _pick(
     config: Mapping[str, Any], inputs: Sequence[str], ids: Sequence[str]
 ) -> tuple[Document, Document]:
-    check_inputs(inputs)
-    in_cfg = config.get("input", {})
-    items = iter_inputs(
-        inputs,
-        text_field=in_cfg.get("text_field", "text"),
-        id_field=in_cfg.get("id_field", "id"),
-        fmt=in_cfg.get("format", "auto"),
-        html_field=in_cfg.get("html_field", "html"),
-    )
+    items = read_inputs(inputs, config.get("input", {}))
     docs = [item for item in items if isinstance(item, Document)]
     if ids:
         if len(ids) != 2:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from typing import TextIO
 
 from cleaner.document import Document, Drop, Edit, Reject
-from cleaner.io.readers import check_inputs, iter_inputs
+from cleaner.io.readers import read_inputs
 from cleaner.pipeline import Pipeline
 from cleaner.run.executor import execute
 
@@ -28,15 +28,7 @@ def explain_inputs(
     out: TextIO,
 ) -> int:
     """Print the explanation of each document (or only `wanted_ids`); return how many."""
-    check_inputs(inputs)
-    in_cfg = pipeline.config.get("input", {})
-    items = iter_inputs(
-        inputs,
-        text_field=in_cfg.get("text_field", "text"),
-        id_field=in_cfg.get("id_field", "id"),
-        fmt=in_cfg.get("format", "auto"),
-        html_field=in_cfg.get("html_field", "html"),
-    )
+    items = read_inputs(inputs, pipeline.config.get("input", {}))
     if wanted_ids:
         items = (item for item in items if item.id in wanted_ids)
     shown = 0

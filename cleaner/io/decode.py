@@ -73,6 +73,22 @@ def sniff_bom(data: bytes) -> tuple[str, int] | None:
     return None
 
 
+def unusable_bytes(data: bytes) -> tuple[str, str] | None:
+    """Why a whole file's bytes cannot be a document, as (reject reason, detail), or None.
+
+    Shared by every reader of whole files (text and HTML) so that both say the same thing:
+    "empty_file" for nothing but whitespace, "binary_file" for `looks_binary` content.
+    """
+    if not data.strip():
+        return "empty_file", "0 bytes" if not data else f"only whitespace ({len(data)} bytes)"
+    if looks_binary(data):
+        return (
+            "binary_file",
+            f"{len(data)} bytes, NUL or control bytes near the start: {data[:16]!r}",
+        )
+    return None
+
+
 def looks_binary(data: bytes) -> bool:
     """True if `data` is probably not text: a NUL byte, or many control bytes, in the first 8 KB.
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cleaner.document import Document, Reject
-from cleaner.io.decode import looks_binary
+from cleaner.io.decode import unusable_bytes
 from cleaner.io.html_charset import decode_html
 
 #: `meta["format"]` of a document whose text is HTML still to be extracted.
@@ -28,12 +28,9 @@ def html_document(
     meta: Mapping[str, Any] | None = None,
 ) -> Document | Reject:
     """One HTML page. `meta` holds what the container knew (url, warc_date, ...)."""
-    if not data.strip():
-        detail = "0 bytes" if not data else f"only whitespace ({len(data)} bytes)"
-        return Reject(id=doc_id, source=source, reason="empty_file", detail=detail)
-    if looks_binary(data):
-        detail = f"{len(data)} bytes, NUL or control bytes near the start: {data[:16]!r}"
-        return Reject(id=doc_id, source=source, reason="binary_file", detail=detail)
+    problem = unusable_bytes(data)
+    if problem is not None:
+        return Reject(id=doc_id, source=source, reason=problem[0], detail=problem[1])
     text, decoding = decode_html(data, http_charset)
     out: dict[str, Any] = {"source": source, "format": HTML_FORMAT, **(meta or {})}
     if http_charset:

@@ -33,14 +33,14 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from cleaner.document import Document, Reject
 from cleaner.errors import ConfigError
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS, open_decompressed
-from cleaner.io.decode import decode_bytes, looks_binary, sniff_bom
+from cleaner.io.decode import decode_bytes, sniff_bom, unusable_bytes
 from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
 from cleaner.io.html_input import html_document
 from cleaner.io.jsonl import DEFAULT_HTML_FIELD, iter_jsonl
@@ -81,6 +81,20 @@ def iter_inputs(
     check_inputs(paths)
     fields = _Fields(text_field, id_field, html_field)
     return _iter_inputs(list(paths), fields=fields, fmt=fmt)
+
+
+def read_inputs(
+    paths: Sequence[str], input_config: Mapping[str, Any]
+) -> Iterator[Document | Reject]:
+    """`iter_inputs` with the field names and format of a config's `[input]` table, so that
+    every command (clean, explain, compare) reads its inputs the same way."""
+    return iter_inputs(
+        paths,
+        text_field=input_config.get("text_field", "text"),
+        id_field=input_config.get("id_field", "id"),
+        fmt=input_config.get("format", "auto"),
+        html_field=input_config.get("html_field", DEFAULT_HTML_FIELD),
+    )
 
 
 def count_hint(paths: Sequence[str], *, fmt: str = "auto") -> int | None:
@@ -183,12 +197,9 @@ def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Docu
 
 def text_document(data: bytes, *, doc_id: str, source: str) -> Document | Reject:
     """The bytes of a whole file -> one Document, or a Reject if they are not usable text."""
-    if not data.strip():
-        detail = "0 bytes" if not data else f"only whitespace ({len(data)} bytes)"
-        return Reject(id=doc_id, source=source, reason="empty_file", detail=detail)
-    if looks_binary(data):
-        detail = f"{len(data)} bytes, NUL or control bytes near the start: {data[:16]!r}"
-        return Reject(id=doc_id, source=source, reason="binary_file", detail=detail)
+    problem = unusable_bytes(data)
+    if problem is not None:
+        return Reject(id=doc_id, source=source, reason=problem[0], detail=problem[1])
     text, decoding = decode_bytes(data)
     if not text.strip():
         detail = f"only whitespace after decoding ({len(data)} bytes)"

@@ -27,7 +27,7 @@ from cleaner import __version__
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
 from cleaner.io.formats import STDIO
-from cleaner.io.readers import check_inputs, count_hint, iter_inputs
+from cleaner.io.readers import check_inputs, count_hint, read_inputs
 from cleaner.io.writers import AtomicFile, RejectWriter, open_writer
 from cleaner.pipeline import Pipeline
 from cleaner.run.executor import default_jobs, execute
@@ -86,13 +86,7 @@ def run_clean(
     def read() -> Iterator[Document | Reject]:
         # The bar counts documents entering the chain: with a barrier (dedup) in it, results
         # only come out after the whole input has been through the first pass.
-        for item in iter_inputs(
-            inputs,
-            text_field=in_cfg.get("text_field", "text"),
-            id_field=in_cfg.get("id_field", "id"),
-            fmt=in_cfg.get("format", "auto"),
-            html_field=in_cfg.get("html_field", "html"),
-        ):
+        for item in read_inputs(inputs, in_cfg):
             bar.update(1)
             yield item
 
