@@ -75,7 +75,7 @@ def run_clean(
     )
     started = time.perf_counter()
     bar = tqdm(
-        total=count_hint(inputs),
+        total=count_hint(inputs, fmt=in_cfg.get("format", "auto")),
         unit="doc",
         desc="cleaning",
         file=sys.stderr,
