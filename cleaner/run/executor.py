@@ -15,7 +15,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
+from itertools import chain, islice
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.pipeline import Pipeline, apply_chain
@@ -27,12 +27,30 @@ Result = Document | Drop | Reject
 # Batches in flight per worker: enough to keep every core busy while the parent writes.
 _WINDOW_PER_WORKER = 3
 
+# The chain a worker process runs, set once when the worker starts (see `chain_pool`).
 _worker_chain: tuple[Processor, ...] = ()
 
 
 def _init_worker(chain: tuple[Processor, ...]) -> None:
     global _worker_chain
     _worker_chain = chain
+
+
+def worker_chain() -> tuple[Processor, ...]:
+    """In a worker of a `chain_pool`: the chain it was started with."""
+    return _worker_chain
+
+
+def chain_pool(chain: tuple[Processor, ...], jobs: int) -> ProcessPoolExecutor:
+    """`jobs` worker processes that each hold `chain` (sent once, not with every task).
+
+    Workers are forked where that exists: they start fast and inherit loaded rule packs and
+    language profiles.
+    """
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    return ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(chain,)
+    )
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
@@ -125,32 +143,22 @@ def _execute_chain(
     first = [] if jobs == 1 else list(islice(iterator, batch_size))
     exhausted = len(first) < batch_size
     if jobs == 1 or exhausted or not prefix:
-        for item in _chain_batches(first, iterator):
+        for item in chain(first, iterator):
             if isinstance(item, Document):
                 yield finish(apply_chain(prefix, item))
             else:
                 yield item
         return
 
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     pending: deque[tuple[list[Result | None], Future[list[Document | Drop]] | None]] = deque()
     window = jobs * _WINDOW_PER_WORKER
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(prefix,)
-    ) as pool:
-        for batch in _batches(_chain_batches(first, iterator), batch_size):
+    with chain_pool(prefix, jobs) as pool:
+        for batch in _batches(chain(first, iterator), batch_size):
             pending.append(_submit(pool, batch))
             while len(pending) >= window:
                 yield from _collect(pending.popleft(), finish)
         while pending:
             yield from _collect(pending.popleft(), finish)
-
-
-def _chain_batches(
-    first: list[Document | Drop | Reject], rest: Iterator[Document | Drop | Reject]
-) -> Iterator[Document | Drop | Reject]:
-    yield from first
-    yield from rest
 
 
 def _batches(

@@ -12,28 +12,23 @@ shards in flight (at most two per worker), never their results.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import pickle
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import islice
-from typing import IO
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.io.atomic import AtomicFile
 from cleaner.pipeline import apply_chain
 from cleaner.processors.base import Processor
+from cleaner.run.executor import chain_pool, worker_chain
+from cleaner.run.spool import read_records, write_record
 from cleaner.run.workdir import WorkDir
 
 Result = Document | Drop | Reject
 # Shards in flight per worker: one running, one queued, so no worker waits on the parent.
 _IN_FLIGHT_PER_WORKER = 2
-
-_worker_chain: tuple[Processor, ...] = ()
-
 
 @dataclass(frozen=True)
 class MapStats:
@@ -41,14 +36,9 @@ class MapStats:
     resumed: int
 
 
-def _init_worker(chain: tuple[Processor, ...]) -> None:
-    global _worker_chain
-    _worker_chain = chain
-
-
 def _run_shard(workdir: WorkDir, index: int, items: list[Document | Reject]) -> None:
     """In a worker: run the prefix over one shard and commit its file and marker."""
-    write_shard(workdir, index, _worker_chain, items)
+    write_shard(workdir, index, worker_chain(), items)
 
 
 def write_shard(
@@ -64,25 +54,15 @@ def write_shard(
                 record: tuple[int, Result] = (len(item.text), apply_chain(prefix, item))
             else:
                 record = (0, item)
-            _write_record(fh, record)
+            write_record(fh, record)
     with AtomicFile(workdir.done_file(index)) as fh:
         fh.write(f"{len(items)}\n".encode())
-
-
-def _write_record(fh: IO[bytes], record: tuple[int, Result]) -> None:
-    # One self-contained pickle per record, length-prefixed (as in Spool): replay streams.
-    data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
-    fh.write(len(data).to_bytes(8, "little"))
-    fh.write(data)
 
 
 def read_shard(workdir: WorkDir, index: int) -> Iterator[tuple[int, Result]]:
     """Yield a committed shard's `(input length, result)` records, one at a time."""
     with open(workdir.shard_file(index), "rb") as fh:
-        while header := fh.read(8):
-            size = int.from_bytes(header, "little")
-            record: tuple[int, Result] = pickle.loads(fh.read(size))
-            yield record
+        yield from read_records(fh)
 
 
 def run_map(
@@ -114,10 +94,7 @@ def run_map(
             write_shard(workdir, index, prefix, shard)
         return MapStats(total, resumed)
 
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(prefix,)
-    ) as pool:
+    with chain_pool(prefix, jobs) as pool:
         for index, shard in shards():
             pending.append(pool.submit(_run_shard, workdir, index, shard))
             _drain(pending, keep=jobs * _IN_FLIGHT_PER_WORKER - 1)

@@ -14,6 +14,20 @@ from types import TracebackType
 from typing import IO, Any
 
 
+def write_record(fh: IO[bytes], item: Any) -> None:
+    """Append `item` as one self-contained, length-prefixed pickle: no pickle memo grows
+    across items, and a reader can stream the file record by record."""
+    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(len(data).to_bytes(8, "little"))
+    fh.write(data)
+
+
+def read_records(fh: IO[bytes]) -> Iterator[Any]:
+    """The records `write_record` wrote, from the current position to the end of the file."""
+    while header := fh.read(8):
+        yield pickle.loads(fh.read(int.from_bytes(header, "little")))
+
+
 class Spool:
     """Append objects, then replay them in the same order (once or many times)."""
 
@@ -25,19 +39,14 @@ class Spool:
         self.count = 0
 
     def append(self, item: Any) -> None:
-        # One self-contained pickle per item, length-prefixed: no memo grows across items.
-        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        self._file.write(len(data).to_bytes(8, "little"))
-        self._file.write(data)
+        write_record(self._file, item)
         self.count += 1
 
     def replay(self) -> Iterator[Any]:
         """Yield the items in the order they were appended."""
         self._file.flush()
         self._file.seek(0)
-        for _ in range(self.count):
-            size = int.from_bytes(self._file.read(8), "little")
-            yield pickle.loads(self._file.read(size))
+        yield from read_records(self._file)
 
     def close(self) -> None:
         self._file.close()
