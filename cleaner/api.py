@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from cleaner.config import load_config
+from cleaner.config import load_config, merge
 from cleaner.document import Document, Drop
 from cleaner.pipeline import Pipeline
 
@@ -15,13 +17,17 @@ from cleaner.pipeline import Pipeline
 TEXT_PROCESSORS = ("html", "encoding", "normalize", "boilerplate")
 
 
+def text_pipeline(config: Mapping[str, Any]) -> Pipeline:
+    """The text-rewriting processors of `config`'s chain, in its order, never dropping."""
+    names = [n for n in config["pipeline"]["processors"] if n in TEXT_PROCESSORS]
+    return Pipeline.from_dict(
+        merge(config, {"pipeline": {"processors": names, "drop_empty": False}})
+    )
+
+
 @lru_cache(maxsize=8)
 def _text_pipeline(config_path: str | None) -> Pipeline:
-    config = load_config(config_path)
-    names = [n for n in config["pipeline"]["processors"] if n in TEXT_PROCESSORS]
-    config["pipeline"]["processors"] = names
-    config["pipeline"]["drop_empty"] = False
-    return Pipeline.from_dict(config)
+    return text_pipeline(load_config(config_path))
 
 
 def clean_text(

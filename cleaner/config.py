@@ -90,6 +90,12 @@ def load_config(
     return config
 
 
+def add_rules_dirs(config: Mapping[str, Any], dirs: Iterable[str | Path]) -> dict[str, Any]:
+    """`config` with `dirs` appended to `[boilerplate] rules_dirs` (the CLI's --rules)."""
+    existing = list(config.get("boilerplate", {}).get("rules_dirs", []))
+    return merge(config, {"boilerplate": {"rules_dirs": existing + [str(d) for d in dirs]}})
+
+
 def validate_config(config: Mapping[str, Any]) -> None:
     """Check top-level tables and the processor list; one clear ConfigError per mistake."""
     names = available()

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cleaner.config import load_config, validate_config
+from cleaner.config import add_rules_dirs, load_config, validate_config
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
 from cleaner.processors.base import Barrier, Processor
@@ -63,12 +63,7 @@ class Pipeline:
         `overrides` are `section.key=value` strings (the CLI's --set); `rules` are extra rule
         directories for the boilerplate processor (the CLI's --rules).
         """
-        extra: dict[str, Any] = {}
-        if rules:
-            config0 = load_config(path, overrides)
-            dirs = list(config0.get("boilerplate", {}).get("rules_dirs", []))
-            extra = {"boilerplate": {"rules_dirs": dirs + [str(r) for r in rules]}}
-        return cls.from_dict(load_config(path, overrides, extra))
+        return cls.from_dict(add_rules_dirs(load_config(path, overrides), rules))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any]) -> Pipeline:

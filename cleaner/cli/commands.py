@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from cleaner.config import load_config, merge
+from cleaner.config import add_rules_dirs, load_config, merge, validate_config
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
 
@@ -32,31 +32,28 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         extra = merge(extra, {"run": {"jobs": args.jobs}})
     if getattr(args, "shard_size", None) is not None:
         extra = merge(extra, {"run": {"shard_size": args.shard_size}})
-    base = load_config(args.config, args.overrides)
-    boilerplate = base.get("boilerplate", {})
-    if args.rules:
-        dirs = list(boilerplate.get("rules_dirs", []))
-        for rule_path in args.rules:
-            if not Path(rule_path).exists():
-                raise ConfigError(f"--rules: no such file or directory: {rule_path}")
-            dirs.append(str(rule_path))
-        extra = merge(extra, {"boilerplate": {"rules_dirs": dirs}})
+    for rule_path in args.rules:
+        if not Path(rule_path).exists():
+            raise ConfigError(f"--rules: no such file or directory: {rule_path}")
     if args.no_default_rules:
         extra = merge(extra, {"boilerplate": {"default_rules": False}})
-    return load_config(args.config, args.overrides, extra)
+    config = merge(add_rules_dirs(load_config(args.config, args.overrides), args.rules), extra)
+    validate_config(config)
+    return config
 
 
 def _run_settings(config: dict[str, Any]) -> tuple[int, int, int]:
     """([run] jobs, batch_size, shard_size), validated."""
     run = config.get("run", {})
-    jobs, batch = run.get("jobs", 0), run.get("batch_size", 64)
-    shard = run.get("shard_size", 10_000)
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
-        raise ConfigError(f"[run] jobs: expected a whole number >= 0, got {jobs!r}")
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise ConfigError(f"[run] batch_size: expected a whole number >= 1, got {batch!r}")
-    if not isinstance(shard, int) or isinstance(shard, bool) or shard < 1:
-        raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard!r}")
+    values = []
+    for key, default, minimum in (("jobs", 0, 0), ("batch_size", 64, 1), ("shard_size", 10_000, 1)):
+        value = run.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ConfigError(
+                f"[run] {key}: expected a whole number >= {minimum}, got {value!r}"
+            )
+        values.append(value)
+    jobs, batch, shard = values
     return jobs, batch, shard
 
 

@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cleaner.api import TEXT_PROCESSORS
-from cleaner.config import merge
+from cleaner.api import text_pipeline
 from cleaner.dedup.index import NearDupIndex
 from cleaner.dedup.normalization import normalize
 from cleaner.dedup.sentences import ENGLISH_STOPWORDS, split_sentences
@@ -24,7 +23,6 @@ from cleaner.dedup.verify import containment, jaccard
 from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
 from cleaner.io.readers import read_inputs
-from cleaner.pipeline import Pipeline
 from cleaner.processors.dedup import Dedup
 from cleaner.registry import make_options
 
@@ -48,18 +46,7 @@ def compare_inputs(
 ) -> str:
     """The comparison report for two documents named by the CLI arguments."""
     first, second = _pick(config, inputs, ids)
-    text_config = merge(
-        config,
-        {
-            "pipeline": {
-                "processors": [
-                    p for p in config["pipeline"]["processors"] if p in TEXT_PROCESSORS
-                ],
-                "drop_empty": False,
-            }
-        },
-    )
-    cleaner = Pipeline.from_dict(text_config)
+    cleaner = text_pipeline(config)
     cleaned = [_text(cleaner.process(doc)) for doc in (first, second)]
     options = make_options(Dedup.Options, config.get("dedup", {}), "[dedup]")
     return report(first.id, second.id, cleaned[0], cleaned[1], options, width=width)
