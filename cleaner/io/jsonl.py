@@ -24,6 +24,7 @@ from cleaner.document import Document, Reject
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
 from cleaner.io.decode import decode_line, sniff_bom
 from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.records import record_document
 
 #: How much of a bad line is kept in the reject record.
 RAW_PREVIEW_CHARS = 200
@@ -126,20 +127,13 @@ def _document(
     location: str,
     text: str,
     decoding: dict[str, Any],
-    text_field: str,
+    body_field: str,
     id_field: str,
 ) -> Document:
-    raw_id = record.get(id_field)
-    doc_id = location if raw_id is None or raw_id == "" else _id_string(raw_id)
-    meta_value = record.get("meta")
-    meta: dict[str, Any] = dict(meta_value) if isinstance(meta_value, dict) else {}
-    skip = {text_field, id_field}
-    if isinstance(meta_value, dict):
-        skip.add("meta")
-    fields = {key: val for key, val in record.items() if key not in skip}
-    if decoding:
-        meta["decoding"] = decoding
-    return Document(id=doc_id, text=text, meta=meta, fields=fields)
+    doc = record_document(
+        record, text=text, body_field=body_field, id_field=id_field, fallback_id=location
+    )
+    return doc.with_meta(decoding=decoding) if decoding else doc
 
 
 def _lenient_loads(text: str) -> tuple[Any, int] | None:
@@ -169,13 +163,6 @@ def _replace_surrogates(value: Any, counter: list[int]) -> Any:
             for key, item in value.items()
         }
     return value
-
-
-def _id_string(value: Any) -> str:
-    """Ids are strings in a Document; numbers keep their JSON spelling (7, not 7.0 or '07')."""
-    if isinstance(value, str):
-        return value
-    return orjson.dumps(value).decode("utf-8")
 
 
 def _missing_detail(record: dict[str, Any], text_field: str) -> str:

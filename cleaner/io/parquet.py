@@ -59,7 +59,7 @@ from cleaner.document import Document, Reject
 from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.html_input import HTML_FORMAT
-from cleaner.io.records import document_record, dumps_line
+from cleaner.io.records import document_record, dumps_line, record_document
 from cleaner.io.writers import DocumentWriter
 
 #: Rows per record batch when reading: bounds memory for files with huge row groups.
@@ -175,17 +175,10 @@ def _row_item(
                 raw=dumps_line(values).decode("utf-8").rstrip("\n")[:_RAW_PREVIEW_CHARS],
             )
         text, body_field, is_html = html, html_field, True
-    raw_id = values.get(id_field)
-    doc_id = location if raw_id is None or raw_id == "" else _id_string(raw_id)
-    meta_value = _as_meta(values.get("meta"))
-    meta: dict[str, Any] = dict(meta_value) if meta_value is not None else {}
-    skip = {body_field, id_field}
-    if meta_value is not None:
-        skip.add("meta")
-    fields = {key: value for key, value in values.items() if key not in skip}
-    if is_html:
-        meta["format"] = HTML_FORMAT
-    return Document(id=doc_id, text=text, meta=meta, fields=fields)
+    doc = record_document(
+        values, text=text, body_field=body_field, id_field=id_field, fallback_id=location
+    )
+    return doc.with_meta(format=HTML_FORMAT) if is_html else doc
 
 
 def _decode_json(value: Any) -> Any:
@@ -196,22 +189,6 @@ def _decode_json(value: Any) -> Any:
         return orjson.loads(value)
     except orjson.JSONDecodeError:
         return value
-
-
-def _as_meta(value: Any) -> dict[str, Any] | None:
-    """A struct (dict) or map (list of key/value pairs) with string keys, else None."""
-    if isinstance(value, dict):
-        return value
-    if (
-        isinstance(value, list)
-        and value
-        and all(
-            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-            for item in value
-        )
-    ):
-        return dict(value)
-    return None
 
 
 def _plain(value: Any, depth: int) -> Any:
@@ -233,17 +210,6 @@ def _plain(value: Any, depth: int) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_plain(item, depth + 1) for item in value)
     return str(value)
-
-
-def _id_string(value: Any) -> str:
-    """Ids are strings; numbers keep their JSON spelling (7, not 7.0), as for JSONL."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | int | float):
-        return orjson.dumps(value).decode("utf-8")
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return dumps_line(value).decode("utf-8").rstrip("\n")
 
 
 def _missing_detail(row: dict[str, Any], text_field: str) -> str:

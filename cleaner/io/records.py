@@ -53,6 +53,58 @@ def document_record(
     return record
 
 
+def record_document(
+    record: Mapping[str, Any],
+    *,
+    text: str,
+    body_field: str,
+    id_field: str,
+    fallback_id: str,
+) -> Document:
+    """One input record (a JSONL object, a Parquet row) -> a Document: the reverse of
+    `document_record`.
+
+    The id comes from `id_field` (`fallback_id`, the record's place in its file, when that is
+    missing or empty); a mapping under "meta" becomes the meta; every other field except
+    `body_field` (where `text` came from) is kept, in order, to be written back.
+    """
+    raw_id = record.get(id_field)
+    doc_id = fallback_id if raw_id is None or raw_id == "" else id_string(raw_id)
+    meta_value = meta_mapping(record.get("meta"))
+    skip = {body_field, id_field} | ({"meta"} if meta_value is not None else set())
+    fields = {key: value for key, value in record.items() if key not in skip}
+    meta = dict(meta_value) if meta_value is not None else {}
+    return Document(id=doc_id, text=text, meta=meta, fields=fields)
+
+
+def id_string(value: Any) -> str:
+    """Ids are strings in a Document; numbers keep their JSON spelling (7, not 7.0 or '07')."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return orjson.dumps(value).decode("utf-8")
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return dumps_line(value).decode("utf-8").rstrip("\n")
+
+
+def meta_mapping(value: Any) -> dict[str, Any] | None:
+    """A "meta" value usable as Document.meta: an object/struct (dict), or a Parquet map (a
+    list of key/value pairs with string keys); None for anything else."""
+    if isinstance(value, dict):
+        return value
+    if (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+            for item in value
+        )
+    ):
+        return dict(value)
+    return None
+
+
 def drop_record(drop: Drop, *, trace: bool = False) -> dict[str, Any]:
     """The rejects record of a document a processor dropped."""
     doc = drop.document
