@@ -13,14 +13,16 @@ compact numpy arrays per document, not the texts and not the signatures:
   added without ids (their id is their position);
 - rewrite mode (`DedupConfig.rewrite`, on by default): the sentence sketches
   (`sentences.SentenceStore`): 4 bytes per content word of each sentence, spilled like the
-  shingle hashes, plus 2 bytes per sentence and 4 per document in RAM. BBC News: ~810
-  bytes per article (~45 in RAM once spilled).
+  shingle hashes, plus 2 bytes per sentence and 4 per document in RAM; and each sentence's
+  candidate keys (`rewrite.sentence_keys`), 4 x 4 bytes per sentence in RAM. BBC News (19
+  sentences per article): 843 + 308 bytes per article.
 
 Measured on BBC News (2,225 articles, 2,267 UTF-8 bytes and ~385 shingles each): 1,737 bytes
-per document in arrays, 0.77x the input text; about 200 bytes of that stay in RAM once the
-shingle hashes are spilled. Signatures are not kept: band keys are all that candidate
-generation needs. Every array grows in place (`store.AppendArray`, remapped, never
-copied), so the index never holds two copies of itself, and `finish()` joins nothing.
+per document in arrays without the rewrite stage, 0.77x the input text; 2,881 with it; about
+200 (without) and 546 (with) bytes of that stay in RAM once the hashes are spilled.
+Signatures are not kept: band keys are all that candidate generation needs. Every array
+grows in place (`store.AppendArray`, remapped, never copied), so the index never holds two
+copies of itself, and `finish()` joins nothing.
 
 `finish()` runs the whole detection: candidate pairs from equal band keys, plus pairs of
 documents with identical normalised text (so exact copies are found with certainty, not
@@ -55,9 +57,9 @@ from cleaner.dedup.cluster import (
 )
 from cleaner.dedup.lsh import band_keys, candidate_pairs, choose_bands, run_pairs, unique_pairs
 from cleaner.dedup.minhash import MinHashSigner, Scheme
-from cleaner.dedup.rewrite import RewriteConfig, claim_rewrites
+from cleaner.dedup.rewrite import RewriteConfig, claim_rewrites, sentence_keys
 from cleaner.dedup.sentences import SentenceSketches, SentenceStore
-from cleaner.dedup.shingles import ShingleConfig, ShingleSets
+from cleaner.dedup.shingles import ShingleConfig, ShingleSets, gather_ranges
 from cleaner.dedup.store import AppendArray, HashStore, IdLog
 from cleaner.dedup.verify import PairOverlaps, pair_overlaps
 from cleaner.errors import ConfigError
@@ -192,19 +194,146 @@ class DedupResult:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedSketches:
+    """Documents ready to join an index: what `NearDupIndex.add_prepared` appends as is.
+
+    `band_keys` ``(bands, n)``, the sorted unique shingle hashes (`ShingleSets`), and in
+    rewrite mode the sentence sketches. Computing this is all the per-document work of
+    indexing (`Sketcher.prepare`), so it can run in map workers next to the text, and the
+    reduce only appends arrays. Pickles compactly (numpy arrays).
+    """
+
+    band_keys: U64Array
+    sets: ShingleSets
+    sentences: SentenceSketches | None
+    sentence_keys: U32Array | None = None  # (keys_per_sentence, n_sentences): rewrite mode
+    made_by: str = ""  # the `Sketcher.settings` these were made with
+
+    def __len__(self) -> int:
+        return len(self.sets)
+
+    def take(self, rows: I64Array | Sequence[int]) -> PreparedSketches:
+        """The documents at `rows`, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        sentences = keys = None
+        if self.sentences is not None:
+            sentences = self.sentences.take(rows)
+            if self.sentence_keys is not None:
+                first = self.sentences.doc_offsets[rows]
+                count = self.sentences.doc_offsets[rows + 1] - first
+                keys = np.stack([gather_ranges(k, first, count) for k in self.sentence_keys])
+                keys = keys.reshape(self.sentence_keys.shape[0], -1)
+        return PreparedSketches(
+            band_keys=self.band_keys[:, rows],
+            sets=self.sets.take(rows),
+            sentences=sentences,
+            sentence_keys=keys,
+            made_by=self.made_by,
+        )
+
+
+class Sketcher:
+    """Texts -> `PreparedSketches` for one `DedupConfig`: the map half of indexing.
+
+    Equal texts give equal sketches whatever the batch they come in, so sketching in
+    workers, shard by shard, and indexing in one place gives the index `add` would build.
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.bands, self.rows = config.band_shape()
+        self.signer = MinHashSigner(
+            shingles=config.shingles,
+            num_perm=config.num_perm,
+            seed=config.seed,
+            scheme=config.scheme,
+            chunk_chars=config.chunk_chars,
+        )
+        rewrite = config.rewrite
+        self.rewriter = rewrite.sketcher() if rewrite and rewrite.enabled else None
+        # Everything a sketch depends on: an index only takes sketches made the same way.
+        self.settings = repr(
+            (
+                self.bands,
+                self.rows,
+                config.shingles,
+                config.num_perm,
+                config.seed,
+                config.scheme,
+                rewrite if self.rewriter is not None else None,
+            )
+        )
+
+    def prepare(self, texts: Sequence[str]) -> PreparedSketches:
+        """Band keys, unique shingle hashes and (rewrite mode) sentence sketches of `texts`."""
+        parts: list[PreparedSketches] = []
+        for start, stop in self.signer.chunks(texts):
+            chunk = texts[start:stop]
+            signatures, sets = self.signer.sketch(chunk)
+            parts.append(self.from_signatures(signatures, sets, chunk_texts=chunk))
+        if not parts:
+            return self.from_signatures(
+                np.zeros((0, self.config.num_perm), dtype=np.uint32),
+                ShingleSets.concat([]),
+                chunk_texts=[],
+            )
+        if len(parts) == 1:
+            return parts[0]
+        sentences = [p.sentences for p in parts]
+        keys = [p.sentence_keys for p in parts]
+        return PreparedSketches(
+            band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
+            sets=ShingleSets.concat([p.sets for p in parts]),
+            sentences=None
+            if self.rewriter is None
+            else SentenceSketches.concat([s for s in sentences if s is not None]),
+            sentence_keys=None
+            if self.rewriter is None
+            else np.concatenate([k for k in keys if k is not None], axis=1),
+            made_by=self.settings,
+        )
+
+    def from_signatures(
+        self,
+        signatures: U32Array,
+        sets: ShingleSets,
+        *,
+        chunk_texts: Sequence[str] | None = None,
+        sentences: SentenceSketches | None = None,
+    ) -> PreparedSketches:
+        """Prepare documents already signed; sentence sketches from `sentences` or the texts."""
+        if signatures.shape != (len(sets), self.config.num_perm):
+            raise ValueError(
+                f"signatures shape {signatures.shape} does not match {len(sets)} documents"
+                f" x num_perm {self.config.num_perm}"
+            )
+        if self.rewriter is not None and sentences is None and chunk_texts is not None:
+            sentences = self.rewriter.sketch(chunk_texts)
+        if self.rewriter is not None and (sentences is None or len(sentences) != len(sets)):
+            raise ValueError(
+                "rewrite mode needs the documents' sentence sketches:"
+                " sentences=config.rewrite.sketcher().sketch(texts)"
+            )
+        keys = None
+        if self.rewriter is not None and sentences is not None and self.config.rewrite:
+            keys = sentence_keys(sentences, self.config.rewrite)
+        return PreparedSketches(
+            band_keys=band_keys(signatures, self.bands, self.rows),
+            sets=sets.unique_sorted(),
+            sentences=sentences if self.rewriter is not None else None,
+            sentence_keys=keys,
+            made_by=self.settings,
+        )
+
+
 class NearDupIndex:
     """Collects documents in batches; `finish()` returns verified, chain-free clusters."""
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
-        self.bands, self.rows = self.config.band_shape()
-        self._signer = MinHashSigner(
-            shingles=self.config.shingles,
-            num_perm=self.config.num_perm,
-            seed=self.config.seed,
-            scheme=self.config.scheme,
-            chunk_chars=self.config.chunk_chars,
-        )
+        self.sketcher = Sketcher(self.config)
+        self.bands, self.rows = self.sketcher.bands, self.sketcher.rows
         self._ids = IdLog()
         self._keys = [AppendArray(np.uint64) for _ in range(self.bands)]
         self._sizes = AppendArray(np.uint32)  # distinct shingles per document
@@ -212,12 +341,15 @@ class NearDupIndex:
         self._hashes = HashStore(
             spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
         )
-        rewrite = self.config.rewrite
-        self._rewriter = rewrite.sketcher() if rewrite and rewrite.enabled else None
+        self._rewriter = self.sketcher.rewriter
         # Rewrite mode: sentence sketches (`sentences`), spilled like the shingle hashes.
         self._sentences = SentenceStore(
             spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
         )
+        # ... and each sentence's candidate keys (`rewrite.sentence_keys`), in RAM.
+        rewrite = self.config.rewrite
+        key_slots = rewrite.keys_per_sentence if self._rewriter and rewrite else 0
+        self._sentence_keys = [AppendArray(np.uint32) for _ in range(key_slots)]
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -232,6 +364,7 @@ class NearDupIndex:
             + self._hashes.ram_bytes
             + self._ids.nbytes
             + self._sentences.nbytes
+            + sum(k.nbytes for k in self._sentence_keys)
         )
 
     @property
@@ -243,7 +376,7 @@ class NearDupIndex:
         """Free the arrays and delete the temporary file; do not use the index afterwards."""
         self._hashes.close()
         self._sentences.close()
-        for array in (*self._keys, self._sizes, self._text_hashes):
+        for array in (*self._keys, self._sizes, self._text_hashes, *self._sentence_keys):
             array.close()
 
     def __enter__(self) -> NearDupIndex:
@@ -264,11 +397,7 @@ class NearDupIndex:
     def add(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> None:
         """Add a batch of texts; `ids` default to their running numbers as strings."""
         self._check_ids(len(texts), ids)
-        for start, stop in self._signer.chunks(texts):
-            signatures, sets = self._signer.sketch(texts[start:stop])
-            sentences = self._rewriter.sketch(texts[start:stop]) if self._rewriter else None
-            batch_ids = None if ids is None else ids[start:stop]
-            self.add_sketches(signatures, sets, batch_ids, sentences=sentences)
+        self.add_prepared(self.sketcher.prepare(texts), ids)
 
     def add_sketches(
         self,
@@ -284,26 +413,46 @@ class NearDupIndex:
         allowed). Lets callers sketch in worker processes and index in one place. In rewrite
         mode `sentences` is required: ``config.rewrite.sketcher().sketch(texts)``.
         """
-        if signatures.shape != (len(sets), self.config.num_perm):
-            raise ValueError(
-                f"signatures shape {signatures.shape} does not match {len(sets)} documents"
-                f" x num_perm {self.config.num_perm}"
-            )
-        if self._rewriter is not None and (sentences is None or len(sentences) != len(sets)):
-            raise ValueError(
-                "rewrite mode needs the documents' sentence sketches:"
-                " sentences=config.rewrite.sketcher().sketch(texts)"
-            )
         self._check_ids(len(sets), ids)
-        unique = sets.unique_sorted()
-        for row, keys in zip(self._keys, band_keys(signatures, self.bands, self.rows), strict=True):
+        self.add_prepared(self.sketcher.from_signatures(signatures, sets, sentences=sentences), ids)
+
+    def add_prepared(self, prepared: PreparedSketches, ids: Sequence[str] | None = None) -> None:
+        """Append documents prepared by a `Sketcher` with this index's config (`prepare`)."""
+        self._check_prepared(prepared, ids)
+        for row, keys in zip(self._keys, prepared.band_keys, strict=True):
             row.append(keys)
+        unique = prepared.sets
         self._sizes.append(unique.sizes())
         self._text_hashes.append(unique.text_hashes)
         self._hashes.append(unique.hashes)
-        if self._rewriter is not None and sentences is not None:
-            self._sentences.append(sentences)
-        self._ids.extend(ids, len(sets))
+        if prepared.sentences is not None and prepared.sentence_keys is not None:
+            self._sentences.append(prepared.sentences)
+            for store, keys in zip(self._sentence_keys, prepared.sentence_keys, strict=True):
+                store.append(keys)
+        self._ids.extend(ids, len(prepared))
+
+    def _check_prepared(self, prepared: PreparedSketches, ids: Sequence[str] | None) -> None:
+        """Raise ValueError, before anything is appended, unless `prepared` fits this index."""
+        self._check_ids(len(prepared), ids)
+        if prepared.band_keys.shape[0] != self.bands:
+            raise ValueError(
+                f"prepared with {prepared.band_keys.shape[0]} bands, the index has {self.bands}"
+            )
+        if (self._rewriter is None) != (prepared.sentences is None):
+            raise ValueError("prepared sketches and index disagree on the rewrite stage")
+        if prepared.sentences is not None:
+            keys = prepared.sentence_keys
+            expected = (len(self._sentence_keys), prepared.sentences.sentence_sizes.size)
+            if keys is None or keys.shape != expected:
+                raise ValueError(
+                    f"rewrite mode needs {expected[0]} keys for each of the"
+                    f" {expected[1]} sentences (Sketcher.prepare)"
+                )
+        if prepared.made_by and prepared.made_by != self.sketcher.settings:
+            raise ValueError(
+                "sketches prepared with other settings than this index's:"
+                f" {prepared.made_by} != {self.sketcher.settings}"
+            )
 
     @staticmethod
     def _check_ids(count: int, ids: Sequence[str] | None) -> None:
@@ -364,8 +513,12 @@ class NearDupIndex:
         overlaps = pair_overlaps(sets, local.reshape(-1, 2))
         return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
-    def finish(self) -> DedupResult:
-        """Find candidates, verify them, cluster; the index can keep growing afterwards."""
+    def finish(self, *, workers: int = 1) -> DedupResult:
+        """Find candidates, verify them, cluster; the index can keep growing afterwards.
+
+        `workers` > 1 spreads the rewrite stage's sentence alignment over that many forked
+        processes (the results do not depend on it).
+        """
         offsets = self._offsets()
         text_hashes: U64Array = self._text_hashes.view()
         verify = self._verifier(offsets, text_hashes)
@@ -391,7 +544,13 @@ class NearDupIndex:
         aligned = rewrite_work = None
         if self._rewriter is not None and config.rewrite is not None:
             assignments, aligned, rewrite_work = claim_rewrites(
-                assignments, self._sentences.sketches(), order, config.rewrite, verify
+                assignments,
+                self._sentences.sketches(),
+                order,
+                config.rewrite,
+                verify,
+                keys=[k.view() for k in self._sentence_keys],
+                workers=workers,
             )
         kinds = np.bincount(assignments.kind, minlength=len(MatchKind))
         stats = DedupStats(

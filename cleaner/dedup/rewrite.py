@@ -59,7 +59,9 @@ and ~270 MB to the peak RSS (343 -> 610 MB).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -158,12 +160,27 @@ def _slot_keys(hashes: U32Array, sizes: I64Array, slot: int, config: RewriteConf
     return keys
 
 
+def sentence_keys(sketches: SentenceSketches, config: RewriteConfig) -> U32Array:
+    """Every candidate key of every sentence, ``(keys_per_sentence, n_sentences)``.
+
+    A key is a function of its sentence alone, so it can be computed where the documents are
+    sketched (map workers), leaving `rewrite_candidates` only the sort that pairs them.
+    """
+    hashes = sketches.read(sketches.word_offsets()[:1], sketches.word_offsets()[-1:])
+    sizes = sketches.sentence_sizes.astype(np.int64)
+    keys = np.empty((config.keys_per_sentence, sizes.size), dtype=np.uint32)
+    for slot in range(config.keys_per_sentence):
+        keys[slot] = _slot_keys(hashes, sizes, slot, config)
+    return keys
+
+
 def rewrite_candidates(
     sketches: SentenceSketches,
     members: I64Array,
     config: RewriteConfig,
     *,
     chunk_words: int = _CHUNK_WORDS,
+    keys: Sequence[U32Array] | U32Array | None = None,
 ) -> tuple[I64Array, I64Array]:
     """Pairs of `members` (document ids) sharing at least `min_shared_keys` sentence keys,
     as sorted ``(low id, high id)`` rows, and how many keys each pair shares.
@@ -172,15 +189,25 @@ def rewrite_candidates(
     (``key << 32 | document``: 8 bytes per sentence, the largest array of the stage), are
     sorted; a key held by 2 to `max_key_docs` documents pairs them all, a key held by more
     is a stock sentence (boilerplate, a quote everyone runs) and is ignored. The hashes are
-    read `chunk_words` at a time, documents in order.
+    read `chunk_words` at a time, documents in order. `keys`, when given, holds each slot's
+    keys of every sentence already (`sentence_keys`), and the hashes are not read.
     """
     is_member = np.zeros(len(sketches), dtype=np.bool_)
     is_member[members] = True
     counts = sketches.sentence_counts()
+    found: list[U64Array] = []
+    if keys is not None:
+        doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), counts)
+        take = is_member[doc_of]
+        doc_of = doc_of[take]
+        for slot_keys in keys:
+            tagged = (slot_keys[take].astype(np.uint64) << _32) | doc_of
+            found.append(_shared_key_pairs(tagged, config.max_key_docs))
+            del tagged
+        return _enough_shared(found, config)
     words = sketches.word_offsets()
     chunks = _doc_chunks(words, chunk_words)
     n_tagged = int(counts[is_member].sum())
-    found: list[U64Array] = []
     for slot in range(config.keys_per_sentence):
         tagged = np.empty(n_tagged, dtype=np.uint64)
         filled = 0
@@ -188,14 +215,21 @@ def rewrite_candidates(
             docs = np.arange(first, stop, dtype=np.int64)
             lo, hi = int(sketches.doc_offsets[first]), int(sketches.doc_offsets[stop])
             hashes = sketches.read(words[first : first + 1], words[stop : stop + 1] - words[first])
-            keys = _slot_keys(hashes, sketches.sentence_sizes[lo:hi].astype(np.int64), slot, config)
+            sizes = sketches.sentence_sizes[lo:hi].astype(np.int64)
+            chunk_keys = _slot_keys(hashes, sizes, slot, config)
             doc_of = np.repeat(docs, counts[first:stop])
             take = is_member[doc_of]
-            part = (keys[take].astype(np.uint64) << _32) | doc_of[take].astype(np.uint64)
+            part = (chunk_keys[take].astype(np.uint64) << _32) | doc_of[take].astype(np.uint64)
             tagged[filled : filled + part.size] = part
             filled += part.size
         found.append(_shared_key_pairs(tagged, config.max_key_docs))
         del tagged
+    return _enough_shared(found, config)
+
+
+def _enough_shared(found: list[U64Array], config: RewriteConfig) -> tuple[I64Array, I64Array]:
+    """Pairs (``low << 32 | high`` codes, one per slot that paired them) sharing at least
+    `min_shared_keys` keys, as ``(low, high)`` rows, and how many keys each shares."""
     codes, shared = _counted(np.concatenate(found))
     enough = shared >= config.min_shared_keys
     codes, shared = codes[enough], shared[enough]
@@ -295,6 +329,7 @@ def align_pairs(
     config: RewriteConfig,
     *,
     max_elements: int = _MAX_ELEMENTS,
+    workers: int = 1,
 ) -> Alignment:
     """Best-match sentence alignment of each pair, vectorised over batches of pairs.
 
@@ -302,24 +337,35 @@ def align_pairs(
     match; counting matches per ``(i, j)`` gives the intersection, hence the Jaccard, of
     every sentence pair sharing a word (the others have Jaccard 0). Batches hold about
     `max_elements` content words (left and right); each costs ~100 bytes while in use.
+    With `workers` > 1 (and more than one batch) the batches run in that many forked
+    processes, which inherit the sketches instead of receiving them; results do not depend
+    on it.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     left, right = pairs[:, 0].copy(), pairs[:, 1].copy()
     counts = sketches.sentence_counts()
     offsets = sketches.word_offsets()
     words = np.diff(offsets)
-    left_aligned = np.zeros(left.size, dtype=np.int64)
-    right_aligned = np.zeros(left.size, dtype=np.int64)
     work = np.cumsum(words[left] + words[right])
+    batches: list[slice] = []
     start = 0
     while start < left.size:
         done = int(work[start - 1]) if start else 0
         stop = max(int(np.searchsorted(work, done + max_elements, side="right")), start + 1)
-        batch = slice(start, stop)
-        left_aligned[batch], right_aligned[batch] = _align_batch(
-            sketches, offsets, left[batch], right[batch], config.sentence_similarity
-        )
+        batches.append(slice(start, stop))
         start = stop
+    left_aligned = np.zeros(left.size, dtype=np.int64)
+    right_aligned = np.zeros(left.size, dtype=np.int64)
+    threshold = config.sentence_similarity
+    results: Iterable[tuple[I64Array, I64Array]]
+    if workers > 1 and len(batches) > 1 and _can_fork():
+        results = _forked_batches(sketches, offsets, left, right, batches, threshold, workers)
+    else:
+        results = (
+            _align_batch(sketches, offsets, left[b], right[b], threshold) for b in batches
+        )
+    for batch, (aligned_left, aligned_right) in zip(batches, results, strict=True):
+        left_aligned[batch], right_aligned[batch] = aligned_left, aligned_right
     return Alignment(
         left=left,
         right=right,
@@ -328,6 +374,42 @@ def align_pairs(
         left_aligned=left_aligned,
         right_aligned=right_aligned,
     )
+
+
+# What forked alignment workers inherit: (sketches, word offsets, threshold).
+_fork_state: tuple[SentenceSketches, I64Array, float] | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _forked_batches(
+    sketches: SentenceSketches,
+    offsets: I64Array,
+    left: I64Array,
+    right: I64Array,
+    batches: list[slice],
+    threshold: float,
+    workers: int,
+) -> Iterator[tuple[I64Array, I64Array]]:
+    """`_align_batch` of every batch, in order, on `workers` forked processes."""
+    global _fork_state
+    _fork_state = (sketches, offsets, threshold)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(_align_forked, left[b], right[b]) for b in batches]
+            for future in futures:
+                yield future.result()
+    finally:
+        _fork_state = None
+
+
+def _align_forked(left: I64Array, right: I64Array) -> tuple[I64Array, I64Array]:
+    assert _fork_state is not None, "only in a process forked by _forked_batches"
+    sketches, offsets, threshold = _fork_state
+    return _align_batch(sketches, offsets, left, right, threshold)
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +502,9 @@ def claim_rewrites(
     order: I64Array,
     config: RewriteConfig,
     shingle_overlaps: ShingleVerifier,
+    *,
+    keys: Sequence[U32Array] | U32Array | None = None,
+    workers: int = 1,
 ) -> tuple[Assignments, F32Array, RewriteStats]:
     """Let representatives (and lone documents) claim the lone documents they are rewrites of.
 
@@ -427,7 +512,8 @@ def claim_rewrites(
     only claimed by a more preferred one. Returns the updated assignments (claimed documents
     get kind ``rewrite`` and their word-shingle similarity and containment with their
     representative), the aligned share of every document with its representative (1.0 for
-    all but rewrites), and stats.
+    all but rewrites), and stats. `keys`: the sentences' candidate keys if already computed
+    (`sentence_keys`); `workers`: processes for the alignment (`align_pairs`).
     """
     n_docs = len(assignments)
     aligned = np.ones(n_docs, dtype=np.float32)
@@ -436,7 +522,7 @@ def claim_rewrites(
     members = order[(alone | (kind == MatchKind.REPRESENTATIVE))[order]]
     if members.size < 2 or not alone.any():
         return assignments, aligned, RewriteStats(0, 0, 0)
-    pairs, shared = rewrite_candidates(sketches, members, config)
+    pairs, shared = rewrite_candidates(sketches, members, config, keys=keys)
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = np.arange(n_docs, dtype=np.int64)
     # Orient each pair from the preferred document (source) to the other (target), which
@@ -448,7 +534,9 @@ def claim_rewrites(
     source, target, shared = source[claimable], target[claimable], shared[claimable]
     best = _best_per_target(target, shared, rank[source], config.max_candidates)
     source, target = source[best], target[best]
-    alignment = align_pairs(sketches, np.stack([source, target], axis=1), config)
+    alignment = align_pairs(
+        sketches, np.stack([source, target], axis=1), config, workers=workers
+    )
     ok = alignment.is_rewrite(config)
     source, target, share = source[ok], target[ok], alignment.share[ok]
     by_rank = np.lexsort((rank[target], rank[source]))

@@ -34,6 +34,7 @@ import numpy.typing as npt
 
 from cleaner.dedup.hashing import MASK32, SpanHasher, hash32_bytes
 from cleaner.dedup.normalization import normalize_batch
+from cleaner.dedup.shingles import gather_ranges
 from cleaner.dedup.store import AppendArray, HashStore
 from cleaner.errors import ConfigError
 
@@ -137,11 +138,26 @@ class SentenceSketches:
     def read(self, starts: I64Array, sizes: I64Array) -> U32Array:
         """Hashes ``[starts[i], starts[i] + sizes[i])`` of each range, concatenated."""
         if isinstance(self.hashes, np.ndarray):
-            first = np.cumsum(sizes) - sizes
-            gather = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(starts - first, sizes)
-            found: U32Array = self.hashes[gather]
-            return found
+            return gather_ranges(self.hashes, starts, sizes)
         return self.hashes.read(starts, sizes)
+
+    def take(self, rows: I64Array) -> SentenceSketches:
+        """The documents at `rows`, in that order (hashes must be an array)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        words = self.word_offsets()
+        sentence_starts = self.doc_offsets[rows]
+        sentence_counts = self.doc_offsets[rows + 1] - sentence_starts
+        doc_offsets = np.zeros(rows.size + 1, dtype=np.int64)
+        np.cumsum(sentence_counts, out=doc_offsets[1:])
+        sizes = self.sentence_sizes.astype(np.int64)
+        kept_sizes = gather_ranges(sizes, sentence_starts, sentence_counts)
+        word_starts = words[rows]
+        hashes = gather_ranges(_in_memory(self.hashes), word_starts, words[rows + 1] - word_starts)
+        return SentenceSketches(
+            hashes=hashes,
+            sentence_sizes=kept_sizes.astype(np.uint16),
+            doc_offsets=doc_offsets,
+        )
 
     def sentence_counts(self) -> I64Array:
         """Number of sketched sentences of each document."""

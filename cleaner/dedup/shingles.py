@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -34,6 +34,7 @@ U64Array = npt.NDArray[np.uint64]
 I64Array = npt.NDArray[np.int64]
 
 Unit = Literal["word", "char"]
+Scalar = TypeVar("Scalar", bound=np.generic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +100,19 @@ class ShingleSets:
             text_hashes=self.text_hashes,
         )
 
+    def take(self, rows: I64Array) -> ShingleSets:
+        """The documents at `rows`, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts = self.offsets[rows]
+        sizes = self.offsets[rows + 1] - starts
+        offsets = np.zeros(rows.size + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return ShingleSets(
+            hashes=gather_ranges(self.hashes, starts, sizes),
+            offsets=offsets,
+            text_hashes=self.text_hashes[rows],
+        )
+
     @staticmethod
     def concat(parts: Sequence[ShingleSets]) -> ShingleSets:
         """Join batches into one `ShingleSets`, documents in order."""
@@ -120,6 +134,16 @@ class ShingleSets:
             offsets=offsets.astype(np.int64),
             text_hashes=np.concatenate([p.text_hashes for p in parts]),
         )
+
+
+def gather_ranges(
+    data: npt.NDArray[Scalar], starts: I64Array, sizes: I64Array
+) -> npt.NDArray[Scalar]:
+    """``data[starts[i] : starts[i] + sizes[i]]`` for every ``i``, concatenated (no loop)."""
+    first = np.cumsum(sizes) - sizes
+    gather = np.arange(int(sizes.sum()), dtype=np.int64) + np.repeat(starts - first, sizes)
+    found: npt.NDArray[Scalar] = data[gather]
+    return found
 
 
 class Shingler:

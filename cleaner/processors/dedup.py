@@ -20,13 +20,20 @@ naming their representative.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from cleaner.dedup.cluster import ClusterConfig, MatchKind
-from cleaner.dedup.index import DedupConfig, DedupResult, NearDupIndex
+from cleaner.dedup.index import (
+    DedupConfig,
+    DedupResult,
+    NearDupIndex,
+    PreparedSketches,
+    Sketcher,
+)
 from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
@@ -105,6 +112,10 @@ class Dedup(ProcessorBase):
     def start(self) -> DedupRun:
         return DedupRun(self.options)
 
+    def sketcher(self) -> Sketcher:
+        """What map workers use to prepare documents for `DedupRun.observe_prepared`."""
+        return Sketcher(self.options.dedup_config())
+
     def process(self, doc: Document) -> Document | Drop:
         raise CleanerError(
             "dedup needs the whole input: run it through Pipeline.run or cleaner clean/dedup"
@@ -131,14 +142,23 @@ class DedupRun:
         if len(self._pending_texts) >= self.options.batch_size:
             self._flush()
 
+    def observe_prepared(
+        self, positions: Sequence[int], ids: Sequence[str], prepared: PreparedSketches
+    ) -> None:
+        """Observe documents sketched elsewhere (`Dedup.sketcher`), like `observe` each."""
+        self._flush()
+        self._positions.extend(positions)
+        self.index.add_prepared(prepared, ids)
+
     def _flush(self) -> None:
         if self._pending_texts:
             self.index.add(self._pending_texts, self._pending_ids)
             self._pending_texts, self._pending_ids = [], []
 
-    def finish(self) -> None:
+    def finish(self, workers: int = 1) -> None:
+        """Cluster what was observed; `workers` processes may share the heaviest step."""
         self._flush()
-        self._result = self.index.finish()
+        self._result = self.index.finish(workers=workers)
         # The decisions are all in the result; free the keys and the spill file now.
         self.index.close()
         assignments = self._result.assignments

@@ -61,12 +61,24 @@ class ExactDedup(ProcessorBase):
         """Number of distinct texts seen so far."""
         return len(self._first)
 
-    def process(self, doc: Document) -> Document | Drop:
-        key = dedup_key(doc.text, ignore_punctuation=self.options.ignore_punctuation)
+    def key(self, doc: Document) -> bytes:
+        """The digest of `doc` under this processor's options (pure: safe in any process)."""
+        return dedup_key(doc.text, ignore_punctuation=self.options.ignore_punctuation)
+
+    def first_of(self, key: bytes, doc_id: str) -> str | None:
+        """The id of the earlier document with this `key`, or None (then `doc_id` is first)."""
         first = self._first.get(key)
         if first is None:
-            self._first[key] = doc.id
+            self._first[key] = doc_id
+        return first
+
+    def decide(self, doc: Document, first: str | None) -> Document | Drop:
+        """`doc` as it leaves this processor, given the id of its first copy (or None)."""
+        if first is None:
             return doc
         if self.options.policy == "drop":
             return Drop(doc, self.name, "exact_duplicate", f"duplicate of {first}")
         return doc.with_meta(dup={"kind": "exact", "of": first, "cluster": first})
+
+    def process(self, doc: Document) -> Document | Drop:
+        return self.decide(doc, self.first_of(self.key(doc), doc.id))

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import replace
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
 from cleaner.dedup.cluster import ClusterConfig, MatchKind
-from cleaner.dedup.index import DedupConfig, NearDupIndex
+from cleaner.dedup.index import (
+    DedupConfig,
+    DedupResult,
+    NearDupIndex,
+    PreparedSketches,
+    Sketcher,
+)
 from cleaner.dedup.minhash import MinHashSigner
+from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.errors import ConfigError
 
+from .test_rewrite import _rewrite_heavy
 from .textgen import ArticleMaker
+
+REWRITE_MODES = [
+    pytest.param(DedupConfig(), id="rewrite"),
+    pytest.param(DedupConfig(rewrite=None), id="no-rewrite"),
+]
 
 
 def _corpus(article: ArticleMaker) -> tuple[list[str], list[str]]:
@@ -137,8 +154,9 @@ def test_memory_is_compact(article: ArticleMaker) -> None:
     index = NearDupIndex()
     index.add(texts)
     # Rewrite mode adds sentence sketches: 4 bytes per content word (every word here, the
-    # generated vocabulary has no stopwords) and 2 per sentence.
-    assert index.nbytes - near.nbytes < 0.75 * text_bytes
+    # generated vocabulary has no stopwords) and 2 per sentence, and 16 bytes of candidate
+    # keys per sentence.
+    assert index.nbytes - near.nbytes < 0.85 * text_bytes
 
 
 def test_config_validation() -> None:
@@ -151,3 +169,166 @@ def test_config_validation() -> None:
     assert NearDupIndex(DedupConfig(bands=16, rows=8)).bands == 16
     with pytest.raises(ValueError, match="ids"):
         NearDupIndex().add(["a", "b"], ["only-one"])
+
+
+# Prepared sketches: the per-document half of `add`, run anywhere, appended as is
+
+
+def _mixed_texts(article: ArticleMaker) -> list[str]:
+    """Exact, near and excerpt copies (`_corpus`) and rewrites (`_rewrite_heavy`)."""
+    texts, _ = _corpus(article)
+    return [*texts, *_rewrite_heavy(article)]
+
+
+def _assert_same_result(a: DedupResult, b: DedupResult) -> None:
+    assert list(a.ids) == list(b.ids)
+    for name in ("cluster", "representative", "similarity", "containment", "kind"):
+        x, y = getattr(a.assignments, name), getattr(b.assignments, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    if a.aligned is None or b.aligned is None:
+        assert a.aligned is None and b.aligned is None
+    else:
+        assert np.array_equal(a.aligned, b.aligned)
+    assert a.stats == b.stats
+
+
+def _assert_same_prepared(a: PreparedSketches, b: PreparedSketches) -> None:
+    assert len(a) == len(b)
+    assert a.band_keys.dtype == b.band_keys.dtype == np.uint64
+    assert a.band_keys.shape == b.band_keys.shape and np.array_equal(a.band_keys, b.band_keys)
+    for name in ("hashes", "offsets", "text_hashes"):
+        x, y = getattr(a.sets, name), getattr(b.sets, name)
+        assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+    if a.sentences is None or b.sentences is None:
+        assert a.sentences is None and b.sentences is None
+        assert a.sentence_keys is None and b.sentence_keys is None
+        return
+    for name in ("hashes", "sentence_sizes", "doc_offsets"):
+        x, y = np.asarray(getattr(a.sentences, name)), np.asarray(getattr(b.sentences, name))
+        assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+    assert a.sentence_keys is not None and b.sentence_keys is not None
+    assert a.sentence_keys.dtype == b.sentence_keys.dtype == np.uint32
+    assert a.sentence_keys.shape == b.sentence_keys.shape
+    assert np.array_equal(a.sentence_keys, b.sentence_keys)
+
+
+@pytest.mark.parametrize("config", REWRITE_MODES)
+def test_add_prepared_equals_add(config: DedupConfig, article: ArticleMaker) -> None:
+    texts = _mixed_texts(article)
+    ids = [f"doc-{i}" for i in range(len(texts))]
+    direct = NearDupIndex(config)
+    direct.add(texts, ids)
+    expected = direct.finish()
+    counts = expected.assignments.counts()
+    assert counts["exact"] >= 2 and counts["near"] >= 2 and counts["excerpt"] >= 2
+    assert counts["rewrite"] == (8 if config.rewrite else 0)
+
+    sketcher = Sketcher(config)  # not the index's own
+    prepared = NearDupIndex(config)
+    bounds = [0, 1, 1, 8, 11, 30, 31, len(texts)]  # uneven, with an empty batch
+    for lo, hi in pairwise(bounds):
+        batch = sketcher.prepare(texts[lo:hi])
+        assert len(batch) == hi - lo
+        batch = pickle.loads(pickle.dumps(batch))  # as if from a map worker
+        prepared.add_prepared(batch, ids[lo:hi])
+    _assert_same_result(expected, prepared.finish())
+
+    # Mixed with `add`, and without ids (positions).
+    mixed = NearDupIndex(config)
+    mixed.add(texts[:13])
+    mixed.add_prepared(sketcher.prepare(texts[13:]))
+    plain = NearDupIndex(config)
+    plain.add(texts)
+    _assert_same_result(plain.finish(), mixed.finish())
+
+
+@pytest.mark.parametrize("config", REWRITE_MODES)
+def test_take_equals_prepare_of_the_rows(config: DedupConfig, article: ArticleMaker) -> None:
+    texts = _mixed_texts(article)
+    sketcher = Sketcher(replace(config, chunk_chars=3000))
+    assert len(sketcher.signer.chunks(texts)) > 10  # several chunks, joined by `prepare`
+    whole = sketcher.prepare(texts)
+    assert len(whole) == len(texts)
+    _assert_same_prepared(whole, Sketcher(config).prepare(texts))  # chunking changes nothing
+    n = len(texts)
+    for rows in (
+        [],
+        [0],
+        [n - 2],  # the empty document
+        [2, 5, 21, 22, 30, 44, n - 1],  # ascending, non-contiguous, across chunks
+        list(range(n)),
+        [n - 1, 3, 3, 40, 0],  # unordered and repeated
+    ):
+        taken = whole.take(np.array(rows, dtype=np.int64))
+        _assert_same_prepared(taken, sketcher.prepare([texts[r] for r in rows]))
+
+
+@pytest.mark.parametrize("config", REWRITE_MODES)
+def test_add_prepared_of_taken_rows(config: DedupConfig, article: ArticleMaker) -> None:
+    """Sketch once, then index the documents in another order: same as adding the texts."""
+    texts = _mixed_texts(article)
+    whole = Sketcher(config).prepare(texts)
+    rows = np.random.default_rng(2).permutation(len(texts))
+    by_take = NearDupIndex(config)
+    for part in np.array_split(rows, 4):
+        by_take.add_prepared(whole.take(part), [f"t{r}" for r in part.tolist()])
+    direct = NearDupIndex(config)
+    direct.add([texts[r] for r in rows.tolist()], [f"t{r}" for r in rows.tolist()])
+    _assert_same_result(direct.finish(), by_take.finish())
+
+
+def test_add_prepared_rejects_other_configs(article: ArticleMaker) -> None:
+    texts = [article(seed, 120) for seed in range(4)]
+    texts.append(texts[0].upper())
+    for config in (DedupConfig(), DedupConfig(rewrite=None)):
+        index = NearDupIndex(config)
+        index.add(texts)
+        before = index.finish()
+        other_bands = replace(config, bands=16, rows=8)
+        assert Sketcher(other_bands).bands != index.bands
+        with pytest.raises(ValueError, match="bands"):
+            index.add_prepared(Sketcher(other_bands).prepare(texts))
+        other_mode = replace(config, rewrite=None if config.rewrite else RewriteConfig())
+        with pytest.raises(ValueError, match="rewrite stage"):
+            index.add_prepared(Sketcher(other_mode).prepare(texts))
+        disabled = replace(config, rewrite=RewriteConfig(enabled=False))
+        if config.rewrite is not None:
+            with pytest.raises(ValueError, match="rewrite stage"):
+                index.add_prepared(Sketcher(disabled).prepare(texts))
+        else:  # a disabled stage prepares like no stage
+            _assert_same_prepared(Sketcher(disabled).prepare(texts), index.sketcher.prepare(texts))
+        with pytest.raises(ValueError, match="ids"):
+            index.add_prepared(Sketcher(config).prepare(texts), ["just-one"])
+        # Rejected batches leave nothing behind.
+        assert len(index) == len(texts)
+        _assert_same_result(before, index.finish())
+
+
+@pytest.mark.parametrize("broken", ["no-keys", "other-keys-per-sentence"])
+def test_rejected_rewrite_batch_leaves_index_unchanged(broken: str, article: ArticleMaker) -> None:
+    texts = [article(seed, 120) for seed in range(4)]
+    index = NearDupIndex()
+    index.add(texts)
+    before = index.finish()
+    if broken == "no-keys":
+        prepared = replace(index.sketcher.prepare(texts), sentence_keys=None)
+    else:
+        other = DedupConfig(rewrite=RewriteConfig(keys_per_sentence=3))
+        prepared = Sketcher(other).prepare(texts)
+    with pytest.raises(ValueError):
+        index.add_prepared(prepared)
+    assert len(index) == len(texts)
+    _assert_same_result(before, index.finish())
+
+
+@pytest.mark.parametrize(
+    "other", [DedupConfig(seed=7), DedupConfig(bands=23, rows=2), DedupConfig(num_perm=64)]
+)
+def test_sketches_made_with_other_settings_are_refused(
+    other: DedupConfig, article: ArticleMaker
+) -> None:
+    texts = [article(seed, 120) for seed in range(3)]
+    index = NearDupIndex()
+    with pytest.raises(ValueError):
+        index.add_prepared(Sketcher(other).prepare(texts))
+    assert len(index) == 0

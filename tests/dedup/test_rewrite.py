@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import fields
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import cleaner.dedup.rewrite as rewrite_module
 from cleaner.dedup.cluster import MatchKind
 from cleaner.dedup.hashing import hash32_bytes
 from cleaner.dedup.index import DedupConfig, NearDupIndex
 from cleaner.dedup.minhash import MinHashSigner
 from cleaner.dedup.normalization import normalize, normalize_batch
-from cleaner.dedup.rewrite import RewriteConfig, align_pairs, rewrite_candidates
+from cleaner.dedup.rewrite import (
+    Alignment,
+    RewriteConfig,
+    align_pairs,
+    rewrite_candidates,
+    sentence_keys,
+)
 from cleaner.dedup.sentences import (
     ENGLISH_STOPWORDS,
     SentenceSketcher,
     SentenceSketches,
+    SentenceStore,
     split_sentences,
 )
 from cleaner.errors import ConfigError
@@ -55,6 +66,29 @@ def _spin(text: str, every: int, offset: int, tag: str, *, reverse: bool = False
 
 def _join(sentences: list[str]) -> str:
     return ". ".join(sentences) + "."
+
+
+def _rewrite_heavy(article: ArticleMaker) -> list[str]:
+    """12 articles, then: 6 spun copies (some reordered), a doubly spun one, an exact copy,
+    a near copy, an excerpt, a spun excerpt, a spun copy of a spun copy (must not chain),
+    an empty document and one without sketched sentences."""
+    base = [article(seed, 220) for seed in range(40, 52)]
+    texts = list(base)
+    for i in range(6):
+        texts.append(_spin(base[i], 4 + i % 2, 1 + i % 3, f"s{i}x", reverse=i % 2 == 1))
+    texts.append(_spin(_spin(base[6], 5, 1, "aa"), 5, 3, "bb"))
+    texts.append(base[7].upper())
+    texts.append(base[8].replace(".", ";", 1) + " Reporting by staff.")
+    texts.append(_join(split_sentences(base[9])[:8]))
+    texts.append(_spin(_join(split_sentences(base[10])[2:]), 5, 2, "ex"))
+    texts.append(_spin(texts[12], 4, 3, "again"))
+    return [*texts, "", "Too short."]
+
+
+def _assert_same_alignment(a: Alignment, b: Alignment) -> None:
+    for f in fields(Alignment):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), f.name
 
 
 # Sentences and sketches
@@ -104,6 +138,60 @@ def test_sketch_batches_and_empty_documents(article: ArticleMaker) -> None:
     for i in range(len(texts)):
         for sentence in whole.sentences(i):
             assert sentence.size >= 3 and np.all(np.diff(sentence.astype(np.int64)) > 0)
+
+
+# Precomputed sentence keys
+
+
+def test_sentence_keys_depend_on_the_sentence_alone(article: ArticleMaker) -> None:
+    texts = _rewrite_heavy(article)
+    config = RewriteConfig()
+    sketcher = config.sketcher()
+    sketches = sketcher.sketch(texts)
+    keys = sentence_keys(sketches, config)
+    n_sentences = int(sketches.doc_offsets[-1])
+    assert keys.shape == (config.keys_per_sentence, n_sentences) and keys.dtype == np.uint32
+    # Batch by batch, or from a store (spilled to a file), the keys are the same.
+    parts = [sentence_keys(sketcher.sketch(texts[lo : lo + 5]), config) for lo in range(0, 26, 5)]
+    assert np.array_equal(np.concatenate(parts, axis=1), keys)
+    store = SentenceStore(spill_bytes=0)
+    store.append(sketches)
+    assert store.disk_bytes > 0
+    assert np.array_equal(sentence_keys(store.sketches(), config), keys)
+    store.close()
+    # Other seeds and key sizes give other keys.
+    other = sentence_keys(sketches, RewriteConfig(seed=2))
+    assert np.mean(other == keys) < 0.01
+    empty = sentence_keys(SentenceSketches.concat([]), config)
+    assert empty.shape == (config.keys_per_sentence, 0)
+
+
+@pytest.mark.parametrize("subset", [False, True])
+def test_candidates_from_precomputed_keys(subset: bool, article: ArticleMaker) -> None:
+    texts = _rewrite_heavy(article)
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch(texts)
+    members = np.arange(len(texts), dtype=np.int64)
+    if subset:  # in preference order, not sorted, as `claim_rewrites` passes them
+        members = np.random.default_rng(5).permutation(members)[:15]
+        assert not np.array_equal(np.sort(members), members)
+    keys = sentence_keys(sketches, config)
+    expected_pairs, expected_shared = rewrite_candidates(sketches, members, config)
+    assert expected_pairs.shape[0] >= (3 if subset else 8)
+    assert np.isin(expected_pairs, members).all()
+    runs = [
+        rewrite_candidates(sketches, members, config, keys=list(keys)),
+        # One array per slot, as the index passes them (`AppendArray` views).
+        rewrite_candidates(sketches, members, config, keys=[k.copy() for k in keys]),
+        rewrite_candidates(sketches, members, config, chunk_words=60),
+    ]
+    for pairs, shared in runs:
+        assert pairs.dtype == expected_pairs.dtype and shared.dtype == expected_shared.dtype
+        assert pairs.tolist() == expected_pairs.tolist()
+        assert shared.tolist() == expected_shared.tolist()
+    # The keys given are the ones used: one key everywhere is a stock sentence, no pair.
+    pairs, _ = rewrite_candidates(sketches, members, config, keys=list(np.zeros_like(keys)))
+    assert pairs.shape == (0, 2)
 
 
 # Alignment and the guard
@@ -241,6 +329,80 @@ def test_disabled_and_sketch_requirements(article: ArticleMaker) -> None:
     sentences = REWRITE.rewrite.sketcher().sketch([a, spun])
     index.add_sketches(signatures, sets, sentences=sentences)
     assert index.finish().duplicates() == [("1", "0", "rewrite")]
+
+
+# Alignment in forked workers
+
+
+@pytest.fixture
+def fork_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Records the number of batches of every alignment run on forked workers."""
+    calls: list[int] = []
+    forked = rewrite_module._forked_batches
+
+    def spy(*args: object, **kwargs: object) -> Iterator[tuple[object, object]]:
+        calls.append(len(args[4]))  # type: ignore[arg-type]
+        return forked(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rewrite_module, "_forked_batches", spy)
+    return calls
+
+
+@pytest.mark.parametrize("spilled", [False, True])
+def test_align_pairs_workers_equal_one_worker(
+    spilled: bool, article: ArticleMaker, fork_calls: list[int]
+) -> None:
+    texts = _rewrite_heavy(article)
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch(texts)
+    store = SentenceStore(spill_bytes=0 if spilled else None)
+    if spilled:
+        store.append(sketches)
+        sketches = store.sketches()
+    rng = np.random.default_rng(1)
+    candidates, _ = rewrite_candidates(sketches, np.arange(len(texts)), config)
+    pairs = np.concatenate([candidates, rng.integers(0, len(texts), (40, 2))])
+    single = align_pairs(sketches, pairs, config, max_elements=400)
+    assert fork_calls == []
+    for workers in (2, 3):
+        many = align_pairs(sketches, pairs, config, max_elements=400, workers=workers)
+        _assert_same_alignment(single, many)
+    assert len(fork_calls) == 2 and min(fork_calls) > 10  # many batches, all forked
+    # One batch: no processes; and the batch size does not change results either.
+    _assert_same_alignment(single, align_pairs(sketches, pairs, config, workers=2))
+    assert len(fork_calls) == 2
+    assert single.is_rewrite(config).sum() >= 8
+    store.close()
+
+
+@pytest.mark.parametrize("spill_bytes", [None, 0])
+def test_finish_with_workers_equals_one_worker(
+    spill_bytes: int | None,
+    article: ArticleMaker,
+    fork_calls: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Small alignment batches, so that the workers get several.
+    monkeypatch.setattr(
+        rewrite_module, "align_pairs", partial(rewrite_module.align_pairs, max_elements=300)
+    )
+    texts = _rewrite_heavy(article)
+    config = DedupConfig(spill_bytes=spill_bytes)
+    index = _run(config, texts, [f"d{i}" for i in range(len(texts))])
+    assert (index.disk_bytes > 0) == (spill_bytes == 0)
+    one = index.finish()
+    assert fork_calls == []
+    two = index.finish(workers=2)
+    assert len(fork_calls) == 1 and fork_calls[0] > 1
+    assert list(one.ids) == list(two.ids)
+    for name in ("cluster", "representative", "similarity", "containment", "kind"):
+        x, y = getattr(one.assignments, name), getattr(two.assignments, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    assert one.aligned is not None and two.aligned is not None
+    assert np.array_equal(one.aligned, two.aligned)
+    assert one.stats == two.stats
+    assert one.assignments.counts()["rewrite"] == 8
+    index.close()
 
 
 def test_config_validation() -> None:

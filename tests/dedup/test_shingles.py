@@ -11,6 +11,7 @@ from cleaner.dedup.shingles import (
     ShingleConfig,
     Shingler,
     ShingleSets,
+    gather_ranges,
     shingle_hash,
     shingle_strings,
 )
@@ -112,6 +113,88 @@ def test_unique_sorted() -> None:
     unique = sets.unique_sorted()
     for i in range(len(sets)):
         assert unique.doc(i).tolist() == sorted(set(sets.doc(i).tolist()))
+
+
+def _naive_take(sets: ShingleSets, rows: list[int]) -> ShingleSets:
+    """`ShingleSets.take` the slow way: slice every document, then concatenate."""
+    return ShingleSets.concat(
+        [
+            ShingleSets(
+                hashes=sets.doc(r).copy(),
+                offsets=np.array([0, sets.doc(r).size], dtype=np.int64),
+                text_hashes=sets.text_hashes[r : r + 1].copy(),
+            )
+            for r in rows
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [0],
+        [1],  # an empty document alone
+        [9],
+        [12, 1, 3, 1, 0],  # unordered, repeated, empty documents in the middle
+        [0, 2, 5, 6, 11, 13],  # ascending, non-contiguous
+        list(range(14)),
+        list(range(13, -1, -1)),
+    ],
+)
+def test_take_equals_per_document_slices(rows: list[int], article: ArticleMaker) -> None:
+    texts = [*TRICKY, "", article(1, 40), "", article(2, 3), article(3, 60), ""]
+    assert len(texts) == 14
+    sets = Shingler().shingle(texts)
+    assert (sets.sizes() == 0).sum() >= 4
+    for source in (sets, sets.unique_sorted()):
+        taken = source.take(np.array(rows, dtype=np.int64))
+        expected = _naive_take(source, rows)
+        assert len(taken) == len(rows)
+        assert taken.hashes.dtype == np.uint32 and taken.offsets.dtype == np.int64
+        assert taken.text_hashes.dtype == np.uint64
+        assert taken.hashes.tolist() == expected.hashes.tolist()
+        assert taken.offsets.tolist() == expected.offsets.tolist()
+        assert taken.text_hashes.tolist() == expected.text_hashes.tolist()
+        for k, r in enumerate(rows):
+            assert taken.doc(k).tolist() == source.doc(r).tolist()
+        # Taking from a batch equals shingling the chosen texts on their own.
+        if source is sets:
+            direct = Shingler().shingle([texts[r] for r in rows])
+            assert taken.hashes.tolist() == direct.hashes.tolist()
+            assert taken.offsets.tolist() == direct.offsets.tolist()
+            assert taken.text_hashes.tolist() == direct.text_hashes.tolist()
+
+
+def test_take_of_empty_sets() -> None:
+    empty = ShingleSets.concat([])
+    taken = empty.take(np.zeros(0, dtype=np.int64))
+    assert len(taken) == 0 and taken.offsets.tolist() == [0] and taken.hashes.size == 0
+    only_empty = Shingler().shingle(["", "..."])
+    taken = only_empty.take(np.array([1, 0, 1]))
+    assert taken.offsets.tolist() == [0, 0, 0, 0] and taken.hashes.size == 0
+    assert taken.text_hashes.tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint16, np.int64, np.float32])
+def test_gather_ranges_equals_slices(dtype: type[np.generic]) -> None:
+    rng = np.random.default_rng(3)
+    data = rng.integers(0, 1000, 200).astype(dtype)
+    cases = [
+        ([], []),
+        ([5], [0]),
+        ([5], [7]),
+        ([0, 0, 190], [3, 0, 10]),
+        ([150, 10, 10, 199, 0], [20, 5, 0, 1, 200]),  # overlapping, unordered, zero sizes
+    ]
+    for starts, sizes in cases:
+        found = gather_ranges(
+            data, np.array(starts, dtype=np.int64), np.array(sizes, dtype=np.int64)
+        )
+        pieces = [data[s : s + n] for s, n in zip(starts, sizes, strict=True)]
+        expected = np.concatenate(pieces) if pieces else data[:0]
+        assert found.dtype == data.dtype
+        assert found.tolist() == expected.tolist()
 
 
 def test_config_validation() -> None:
