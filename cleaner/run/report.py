@@ -3,6 +3,29 @@
 `RunReport.add` is fed every result of a run; `to_dict` is the JSON report and `summary` the
 few readable lines printed at the end of `cleaner clean`. The counts always satisfy
 `docs_in == docs_out + rejected`, and `check_balance` says so out loud if they ever don't.
+
+Duplicate clusters. Every result whose `meta["dup"]` names a cluster (dedup and exact_dedup
+both write `"cluster": <representative or first copy id>`; an annotation without one falls back
+to `"of"`) is counted in that cluster, kept or dropped alike: the histogram describes the
+input, wherever the copies went. A dedup representative carries `{"kind": "representative",
+"copies": n}`; exact_dedup leaves the first copy of a text unannotated. Either way a cluster's
+size is its copies plus one for the representative / first copy, whether or not that one was
+seen; when the representative's own `copies` count is larger than the copies seen, it wins.
+exact_dedup's `policy = "drop"` writes no meta on the dropped copy, so for its Drops the
+detail `"duplicate of <id>"` (everything after that prefix is the id) names the cluster, and a
+`meta["dup"]` there (which can only have come with the input) is ignored.
+Memory is one small dict entry per cluster (never per document), and the histogram is only
+built in `to_dict` / `summary`.
+
+Known limit: with exact_dedup dropping copies *and* dedup after it, an exact copy is counted in
+the cluster of its first copy's id; if dedup then makes that first copy a near copy of another
+representative, the first copy is counted in both clusters. The default chain flags, and there
+dedup re-annotates the exact copies itself, so that does not arise.
+
+JSON, under "duplicate_clusters" (always present; zeros and `{}` when there are none):
+    {"clusters": N, "documents_in_clusters": M, "largest": K, "sizes": {"2": 10, "3": 4}}
+Sizes 2 to 10 are exact keys; larger ones are bucketed "11-20", "21-50", "51-100", "101-200",
+"201-500", "501-1000" and "1001+" (`largest` is always exact). Keys are in size order.
 """
 
 from __future__ import annotations
@@ -30,6 +53,10 @@ class RunReport:
     paths: dict[str, str] = field(default_factory=dict)
     # {"total": N, "resumed": K} for a sharded (resumable) run; None for a streamed one.
     shards: dict[str, int] | None = None
+    # Where a sharded run's shards ran: "local" (worker processes) or "ray"; None when streamed.
+    executor: str | None = None
+    # Duplicate clusters: cluster id -> [copies seen, copies its representative declared].
+    dup_clusters: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
     def add(self, result: Document | Drop | Reject, original_chars: int = 0) -> None:
         """Count one result. `original_chars` is the input text length, when known."""
@@ -45,6 +72,10 @@ class RunReport:
                 self.removed_by_rule[edit.rule] += 1
             elif edit.action == "moved":
                 self.moved_to_meta[edit.rule] += 1
+        raw_dup = doc.meta.get("dup")
+        dup = raw_dup if isinstance(raw_dup, dict) else None
+        if dup is not None or isinstance(result, Drop):
+            self._count_cluster(result, dup)
         if isinstance(result, Drop):
             self.rejected[result.label] += 1
             return
@@ -53,9 +84,54 @@ class RunReport:
         lang = doc.meta.get("lang")
         if isinstance(lang, str):
             self.languages[lang] += 1
-        dup = doc.meta.get("dup")
-        if isinstance(dup, dict) and isinstance(dup.get("kind"), str):
+        if dup is not None and isinstance(dup.get("kind"), str):
             self.duplicates[dup["kind"]] += 1
+
+    def _count_cluster(self, result: Document | Drop, dup: dict[str, Any] | None) -> None:
+        """Count `result` in its duplicate cluster, if it belongs to one (see the module doc)."""
+        if (
+            isinstance(result, Drop)
+            and result.processor == "exact_dedup"
+            and result.detail.startswith(_EXACT_DROP_PREFIX)
+        ):
+            # exact_dedup drops keep no meta of their own (any "dup" there came from the input)
+            cluster: Any = result.detail[len(_EXACT_DROP_PREFIX) :]
+            representative = False
+        elif dup is not None:
+            cluster = dup.get("cluster", dup.get("of"))
+            representative = dup.get("kind") == "representative"
+        else:
+            return
+        if not isinstance(cluster, str):
+            return
+        entry = self.dup_clusters.get(cluster)
+        if entry is None:
+            entry = self.dup_clusters[cluster] = [0, 0]
+        if not representative:
+            entry[0] += 1
+            return
+        copies = dup.get("copies") if dup is not None else None
+        if isinstance(copies, int) and not isinstance(copies, bool) and copies > entry[1]:
+            entry[1] = copies
+
+    def cluster_sizes(self) -> Counter[int]:
+        """`{size: number of clusters}` over clusters of two or more documents."""
+        sizes: Counter[int] = Counter()
+        for seen, declared in self.dup_clusters.values():
+            size = 1 + max(seen, declared)
+            if size >= 2:
+                sizes[size] += 1
+        return sizes
+
+    def duplicate_clusters(self) -> dict[str, Any]:
+        """The "duplicate_clusters" section of the JSON report."""
+        sizes = self.cluster_sizes()
+        return {
+            "clusters": sum(sizes.values()),
+            "documents_in_clusters": sum(size * n for size, n in sizes.items()),
+            "largest": max(sizes, default=0),
+            "sizes": _bucketed(sizes),
+        }
 
     @property
     def rejected_total(self) -> int:
@@ -77,12 +153,14 @@ class RunReport:
             "edits_by_processor": dict(sorted(self.edits_by_processor.items())),
             "languages": dict(sorted(self.languages.items())),
             "duplicates_flagged": dict(sorted(self.duplicates.items())),
+            "duplicate_clusters": self.duplicate_clusters(),
             "chars_in": self.chars_in,
             "chars_out": self.chars_out,
             "seconds": round(self.seconds, 3),
             "docs_per_second": round(rate, 1),
             "paths": dict(self.paths),
             **({"shards": dict(self.shards)} if self.shards is not None else {}),
+            **({"executor": self.executor} if self.executor is not None else {}),
         }
 
     def summary(self) -> str:
@@ -106,11 +184,44 @@ class RunReport:
             lines.append("  moved to meta: " + _top(self.moved_to_meta))
         if self.duplicates:
             lines.append("  duplicates flagged: " + _top(self.duplicates))
+        clusters = self.duplicate_clusters()
+        if clusters["clusters"]:
+            shown = ", ".join(f"{size}: {n}" for size, n in clusters["sizes"].items())
+            lines.append(
+                f"  duplicate clusters: {clusters['clusters']} (sizes {shown}),"
+                f" largest {clusters['largest']}, {clusters['documents_in_clusters']} documents"
+            )
         if self.languages:
             lines.append("  languages: " + _top(self.languages, limit=8))
         if self.paths:
             lines.append("  " + "  ".join(f"{k}: {v}" for k, v in self.paths.items()))
         return "\n".join(lines)
+
+
+_EXACT_DROP_PREFIX = "duplicate of "  # exact_dedup's Drop detail: "duplicate of <first id>"
+
+# Cluster sizes above 10 are reported in these ranges (inclusive); beyond the last, "1001+".
+_SIZE_BUCKETS = ((11, 20), (21, 50), (51, 100), (101, 200), (201, 500), (501, 1000))
+
+
+def _size_key(size: int) -> tuple[int, str]:
+    """(sort key, JSON key) of a cluster size: the size itself up to 10, else its range."""
+    if size <= 10:
+        return size, str(size)
+    for low, high in _SIZE_BUCKETS:
+        if size <= high:
+            return low, f"{low}-{high}"
+    low = _SIZE_BUCKETS[-1][1] + 1
+    return low, f"{low}+"
+
+
+def _bucketed(sizes: Counter[int]) -> dict[str, int]:
+    """`{size or range: clusters}`, in size order."""
+    buckets: dict[tuple[int, str], int] = {}
+    for size, n in sizes.items():
+        key = _size_key(size)
+        buckets[key] = buckets.get(key, 0) + n
+    return {label: n for (_, label), n in sorted(buckets.items())}
 
 
 def _top(counter: Counter[str], limit: int = 20) -> str:
