@@ -32,6 +32,10 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         extra = merge(extra, {"run": {"jobs": args.jobs}})
     if getattr(args, "shard_size", None) is not None:
         extra = merge(extra, {"run": {"shard_size": args.shard_size}})
+    if getattr(args, "executor", None) is not None:
+        extra = merge(extra, {"run": {"executor": args.executor}})
+    if getattr(args, "address", None) is not None:
+        extra = merge(extra, {"run": {"address": args.address}})
     for rule_path in args.rules:
         if not Path(rule_path).exists():
             raise ConfigError(f"--rules: no such file or directory: {rule_path}")
@@ -55,6 +59,22 @@ def _run_settings(config: dict[str, Any]) -> tuple[int, int, int]:
         values.append(value)
     jobs, batch, shard = values
     return jobs, batch, shard
+
+
+def _executor_settings(config: dict[str, Any]) -> tuple[str, str | None]:
+    """([run] executor, address or None), validated."""
+    from cleaner.run.job import EXECUTORS
+
+    run = config.get("run", {})
+    executor = run.get("executor", "local")
+    if executor not in EXECUTORS:
+        raise ConfigError(
+            f"[run] executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}"
+        )
+    address = run.get("address", "")
+    if not isinstance(address, str):
+        raise ConfigError(f"[run] address: expected a string, got {address!r}")
+    return executor, (address or None) if executor == "ray" else None
 
 
 def dedup(args: argparse.Namespace) -> int:
@@ -86,6 +106,9 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
     config = config if config is not None else config_from_args(args)
     pipeline = Pipeline.from_dict(config)
     jobs, batch_size, shard_size = _run_settings(config)
+    executor, address = _executor_settings(config)
+    if getattr(args, "address", None) and executor != "ray":
+        raise ConfigError("--address names a Ray cluster: use it with --executor ray")
     rejects_default, report_default = default_side_paths(args.output)
     paths = JobPaths(
         output=args.output,
@@ -102,6 +125,8 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         resumable=args.resume,
         shard_size=shard_size,
         workdir=args.workdir,
+        executor=executor,
+        address=address,
     )
     if not args.quiet:
         print(report.summary(), file=sys.stderr)

@@ -2,6 +2,7 @@
 
     cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
                   [--workdir DIR] [--shard-size N] [--no-resume]
+                  [--executor local|ray] [--address ADDR]
     cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
     cleaner explain INPUT... [--id ID]
     cleaner compare A B | cleaner compare DUMP --id X --id Y
@@ -90,6 +91,18 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         dest="resume",
         action="store_false",
         help="stream in memory: no work directory, nothing to resume after a crash",
+    )
+    resume.add_argument(
+        "--executor",
+        choices=["local", "ray"],
+        help="where the shards run: local worker processes, or Ray tasks (pip install"
+        " 'cleaner[ray]'); the output is the same (default: [run] executor, local)",
+    )
+    resume.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="with --executor ray: the Ray cluster to use (auto, HOST:PORT, ray://HOST:10001);"
+        " default: [run] address, else a local Ray instance with --jobs CPUs",
     )
 
 

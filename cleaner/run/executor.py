@@ -19,7 +19,6 @@ from itertools import chain, islice
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.pipeline import Pipeline, apply_chain
-from cleaner.processors.base import Processor
 from cleaner.run.spool import Spool
 
 Result = Document | Drop | Reject
@@ -27,34 +26,36 @@ Result = Document | Drop | Reject
 # Batches in flight per worker: enough to keep every core busy while the parent writes.
 _WINDOW_PER_WORKER = 3
 
-# The chain a worker process runs, set once when the worker starts (see `chain_pool`).
-_worker_chain: tuple[Processor, ...] = ()
+# What a worker process holds, set once when the worker starts (see `worker_pool`).
+_worker_state: object = None
 
 
-def _init_worker(chain: tuple[Processor, ...]) -> None:
-    global _worker_chain
-    _worker_chain = chain
+def _init_worker(state: object) -> None:
+    global _worker_state
+    _worker_state = state
 
 
-def worker_chain() -> tuple[Processor, ...]:
-    """In a worker of a `chain_pool`: the chain it was started with."""
-    return _worker_chain
+def worker_state() -> object:
+    """In a worker of a `worker_pool`: the object it was started with."""
+    return _worker_state
 
 
-def chain_pool(chain: tuple[Processor, ...], jobs: int) -> ProcessPoolExecutor:
-    """`jobs` worker processes that each hold `chain` (sent once, not with every task).
+def worker_pool(state: object, jobs: int) -> ProcessPoolExecutor:
+    """`jobs` worker processes that each hold `state` (sent once, not with every task).
 
     Workers are forked where that exists: they start fast and inherit loaded rule packs and
     language profiles.
     """
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(chain,)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(state,)
     )
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
-    return [apply_chain(_worker_chain, doc) for doc in batch]
+    chain = worker_state()
+    assert isinstance(chain, tuple)
+    return [apply_chain(chain, doc) for doc in batch]
 
 
 def default_jobs() -> int:
@@ -63,6 +64,26 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def execute_measured(
+    pipeline: Pipeline,
+    measured: Iterable[tuple[int, Result]],
+    *,
+    jobs: int,
+    batch_size: int = 64,
+) -> Iterator[tuple[int, Result]]:
+    """`execute` over `(input length, item)` pairs: yield `(input length, result)` pairs."""
+    # Input lengths, in input order, until their results come back (in the same order).
+    lengths: deque[int] = deque()
+
+    def source() -> Iterator[Result]:
+        for length, item in measured:
+            lengths.append(length)
+            yield item
+
+    for result in execute(pipeline, source(), jobs=jobs, batch_size=batch_size):
+        yield lengths.popleft(), result
 
 
 def execute(
@@ -100,14 +121,14 @@ def execute(
         def decided() -> Iterator[Result]:
             for position, result in enumerate(spool.replay()):
                 if isinstance(result, Document):
-                    yield _guarded(barrier.name, state.apply, position, result)
+                    yield guarded_apply(barrier.name, state.apply, position, result)
                 else:
                     yield result
 
         yield from execute(tail, decided(), jobs=jobs, batch_size=batch_size)
 
 
-def _guarded(
+def guarded_apply(
     name: str,
     apply: Callable[[int, Document], Document | Drop],
     position: int,
@@ -152,7 +173,7 @@ def _execute_chain(
 
     pending: deque[tuple[list[Result | None], Future[list[Document | Drop]] | None]] = deque()
     window = jobs * _WINDOW_PER_WORKER
-    with chain_pool(prefix, jobs) as pool:
+    with worker_pool(prefix, jobs) as pool:
         for batch in _batches(chain(first, iterator), batch_size):
             pending.append(_submit(pool, batch))
             while len(pending) >= window:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +29,16 @@ from cleaner.io.formats import STDIO
 from cleaner.io.readers import check_inputs, count_hint, read_inputs
 from cleaner.io.writers import AtomicFile, RejectWriter, open_writer
 from cleaner.pipeline import Pipeline
-from cleaner.run.executor import default_jobs, execute
+from cleaner.processors.base import Processor
+from cleaner.run.executor import default_jobs, execute_measured
 from cleaner.run.report import RunReport
-from cleaner.run.shards import read_shard, run_map
+from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
+from cleaner.run.signatures import SignaturePlan
 from cleaner.run.workdir import WorkDir, default_workdir, fingerprint, open_workdir
 
 DEFAULT_SHARD_SIZE = 10_000
+# Where the shards of a resumable run go: local worker processes, or Ray tasks.
+EXECUTORS = ("local", "ray")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ def run_clean(
     resumable: bool = True,
     shard_size: int = DEFAULT_SHARD_SIZE,
     workdir: str | None = None,
+    executor: str = "local",
+    address: str | None = None,
 ) -> RunReport:
     """Clean `inputs` into `paths.output`; rejects and a JSON report beside it.
 
@@ -63,12 +68,29 @@ def run_clean(
     directory (`workdir`, default a hidden sibling of the output) in shards of `shard_size`
     items, and resumes from it if a previous run of the same config over the same inputs was
     interrupted; the directory is deleted once the output is committed.
+
+    `executor` runs the shards of such a run in local worker processes (`"local"`) or as Ray
+    tasks (`"ray"`, on the cluster at `address`, else on a local Ray instance with `jobs`
+    CPUs); the reduce runs here either way, so both write the same bytes.
     """
     config = pipeline.config
     in_cfg = config.get("input", {})
     check_inputs(inputs)
     if shard_size < 1:
         raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard_size!r}")
+    if executor not in EXECUTORS:
+        raise ConfigError(
+            f"[run] executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}"
+        )
+    if executor == "ray" and (not resumable or STDIO in inputs):
+        raise ConfigError(
+            "--executor ray runs sharded runs over input files: it cannot read standard input"
+            " or run with --no-resume"
+        )
+    if executor == "ray":
+        from cleaner.run.ray_executor import import_ray
+
+        import_ray()  # a missing Ray is a usage error, found before any work is done
 
     report = RunReport(
         paths={"output": paths.output, "rejects": paths.rejects, "report": paths.report}
@@ -94,26 +116,31 @@ def run_clean(
     if not resumable or STDIO in inputs:
         with bar:
             measured = ((_length(item), item) for item in read())
-            _write_results(paths, config, report, _run(pipeline, measured, jobs, batch_size))
+            results = execute_measured(pipeline, measured, jobs=jobs, batch_size=batch_size)
+            _write_results(paths, config, report, results)
     else:
         digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
         work, notice = open_workdir(workdir or default_workdir(paths.output), digest)
         if notice:
             print(notice, file=sys.stderr)
         prefix, rest = pipeline.split()
+        plan = SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty)
+        task = MapTask(prefix, plan)
+        cpus = default_jobs() if jobs <= 0 else jobs
         with bar:
-            stats = run_map(
-                work,
-                read(),
-                prefix,
-                shard_size=shard_size,
-                jobs=default_jobs() if jobs <= 0 else jobs,
-            )
+            if executor == "ray":
+                from cleaner.run.ray_executor import run_map_ray
+
+                stats = run_map_ray(
+                    work, read(), task, shard_size=shard_size, address=address, num_cpus=cpus
+                )
+            else:
+                stats = run_map(work, read(), task, shard_size=shard_size, jobs=cpus)
         report.shards = {"total": stats.total, "resumed": stats.resumed}
-        # Reduce: the rest of the chain (sequential processors, barriers, drop_empty) over the
-        # shard files in input order, exactly as the streaming path runs it in the parent.
-        reduce = Pipeline(rest, drop_empty=pipeline.drop_empty, config=config)
-        _write_results(paths, config, report, _run(reduce, _replayed(work, stats.total), 1, 1))
+        report.executor = executor
+        workers = default_jobs() if jobs <= 0 else jobs
+        results = _reduce(pipeline, rest, plan, work, stats.total, shard_size, workers)
+        _write_results(paths, config, report, results)
     report.seconds = time.perf_counter() - started
     write_report(report, paths.report)
     if work is not None:
@@ -125,23 +152,36 @@ def _length(item: Document | Reject) -> int:
     return len(item.text) if isinstance(item, Document) else 0
 
 
-def _run(
+def _reduce(
     pipeline: Pipeline,
-    measured: Iterable[tuple[int, Document | Drop | Reject]],
-    jobs: int,
-    batch_size: int,
+    rest: tuple[Processor, ...],
+    plan: SignaturePlan | None,
+    work: WorkDir,
+    shards: int,
+    shard_size: int,
+    workers: int,
 ) -> Iterator[tuple[int, Document | Drop | Reject]]:
-    """Run `(input length, item)` pairs through `pipeline`; yield `(input length, result)`."""
-    # Input lengths, in input order, until their results come back (in the same order).
-    lengths: deque[int] = deque()
+    """The sequential rest of the chain over the shard files, in input order.
 
-    def source() -> Iterator[Document | Drop | Reject]:
-        for length, item in measured:
-            lengths.append(length)
-            yield item
-
-    for result in execute(pipeline, source(), jobs=jobs, batch_size=batch_size):
-        yield lengths.popleft(), result
+    With a signature plan: pass 1 over the signature files decides exact and near
+    duplicates, pass 2 reads each shard's results once and applies the decisions. Otherwise
+    the results are replayed through `rest` exactly as the streaming path runs it.
+    """
+    if plan is None:
+        reduce = Pipeline(rest, drop_empty=pipeline.drop_empty, config=pipeline.config)
+        yield from execute_measured(reduce, _replayed(work, shards), jobs=1, batch_size=1)
+        return
+    # Every shard but the last holds `shard_size` records: global positions follow.
+    decisions = plan.decide(
+        ((index * shard_size, read_signatures(work, index)) for index in range(shards)),
+        workers=workers,
+    )
+    records = (
+        (index * shard_size + slot, length, result)
+        for index in range(shards)
+        for slot, (length, result) in enumerate(read_shard(work, index))
+    )
+    yield from plan.replay(records, decisions)
 
 
 def _replayed(work: WorkDir, shards: int) -> Iterator[tuple[int, Document | Drop | Reject]]:

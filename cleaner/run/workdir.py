@@ -1,8 +1,9 @@
 """The work directory of a resumable run: where it is, whose it is, and what it holds.
 
 A resumable `cleaner clean` keeps its intermediate results (one pickle file per shard of the
-input, plus a `.done` marker once that file is complete) in a work directory, by default a
-hidden sibling of the output: `path/out.jsonl` -> `path/.out.jsonl.cleaner-work/`. The
+input, the shard's signature file for the global de-duplication stages, and a `.done` marker
+once both are complete) in a work directory, by default a hidden sibling of the output:
+`path/out.jsonl` -> `path/.out.jsonl.cleaner-work/`. The
 directory's `run.json` holds a fingerprint of everything the shard files depend on (merged
 config, cleaner version, shard size, each input file's size and mtime), so a later run of the
 same command picks up where a killed one stopped, while a run with a changed config or changed
@@ -28,9 +29,9 @@ from cleaner.io.walk import walk_files
 RUN_FILE = "run.json"
 MAP_DIR = "map"
 SUFFIX = ".cleaner-work"
-# [run] keys that change how fast a run goes, never what it writes: resuming with another
-# --jobs is fine.
-_SPEED_ONLY = ("jobs", "batch_size")
+# [run] keys that change how fast (or where) a run goes, never what it writes: resuming with
+# another --jobs, or on Ray a run the local executor started (and back), is fine.
+_SPEED_ONLY = ("jobs", "batch_size", "executor", "address")
 
 
 def default_workdir(output: str) -> str:
@@ -84,6 +85,10 @@ class WorkDir:
 
     def shard_file(self, index: int) -> str:
         return os.path.join(self.map_dir, f"{index:06d}.pkl")
+
+    def signature_file(self, index: int) -> str:
+        """The shard's signatures for the global stages (`cleaner.run.signatures`)."""
+        return os.path.join(self.map_dir, f"{index:06d}.sig")
 
     def done_file(self, index: int) -> str:
         return os.path.join(self.map_dir, f"{index:06d}.done")

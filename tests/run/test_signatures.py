@@ -1,0 +1,135 @@
+"""Global dedup stages as map/reduce over per-shard signature files: the sharded run (map
+workers sign, the reduce decides from signatures) writes exactly what the streaming run
+(texts replayed through the sequential chain) writes, whatever the chain's shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaner.cli.main import main
+from cleaner.pipeline import Pipeline
+from cleaner.run.signatures import SignaturePlan
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = sorted((REPO / "seeds").iterdir())
+SPUN = REPO / "fixtures" / "dedup_seed000_spun"
+
+
+def _dump(path: Path) -> Path:
+    """Exact copies (case and spacing changed), near copies, a spun rewrite, blank and empty
+    texts, a malformed line, and a copy that differs only in punctuation."""
+    texts = [p.read_text("utf-8") for p in SEEDS]
+    records: list[str] = []
+
+    def add(doc_id: str, text: str) -> None:
+        records.append(json.dumps({"id": doc_id, "text": text}))
+
+    for i, text in enumerate(texts):
+        add(f"orig-{i}", text)
+    add("blank-1", "   \n  ")
+    add("spun-a", (SPUN / "a.txt").read_text("utf-8"))
+    for i, text in enumerate(texts):
+        add(f"exact-{i}", text.upper().replace(" ", "  "))
+        add(f"near-{i}", text + "\nThe story was updated on Tuesday with new figures.")
+    records.append("{not json")
+    add("empty-1", "")
+    add("spun-b", (SPUN / "b.txt").read_text("utf-8"))
+    add("punct-0", texts[0].replace(".", "!"))
+    add("blank-2", "\t")
+    for i, text in enumerate(texts[:2]):
+        add(f"again-{i}", text)
+    path.write_text("\n".join(records) + "\n", "utf-8")
+    return path
+
+
+def _run(dump: Path, out: Path, *extra: str) -> tuple[bytes, bytes, dict[str, object]]:
+    code = main(["clean", str(dump), "-o", str(out), "--no-progress", "-q", *extra])
+    assert code == 0
+    report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
+    return out.read_bytes(), out.with_suffix(".rejects.jsonl").read_bytes(), report
+
+
+CHAINS = {
+    "exact+near": ['"normalize"', '"exact_dedup"', '"dedup"'],
+    "near only": ['"normalize"', '"dedup"'],
+    "exact only": ['"normalize"', '"exact_dedup"'],
+    "two exact stages": ['"exact_dedup"', '"exact_dedup"', '"dedup"'],
+    "tail after the barrier": ['"exact_dedup"', '"dedup"', '"filters"'],
+    "exact after the barrier": ['"normalize"', '"dedup"', '"exact_dedup"'],
+}
+SETTINGS = {
+    "flag": [],
+    "drop": ["--set", "exact_dedup.policy=drop", "--set", "dedup.policy=drop"],
+    "keep blanks, ignore punctuation": [
+        "--set",
+        "pipeline.drop_empty=false",
+        "--set",
+        "exact_dedup.ignore_punctuation=true",
+        "--set",
+        "dedup.prefer=longest",
+    ],
+}
+
+
+@pytest.mark.parametrize("setting", sorted(SETTINGS))
+@pytest.mark.parametrize("chain", sorted(CHAINS))
+def test_sharded_equals_streamed(tmp_path: Path, chain: str, setting: str) -> None:
+    dump = _dump(tmp_path / "dump.jsonl")
+    options = ["--set", f"pipeline.processors=[{', '.join(CHAINS[chain])}]", *SETTINGS[setting]]
+    streamed = _run(dump, tmp_path / "streamed.jsonl", "--no-resume", "--jobs", "1", *options)
+    sharded = _run(dump, tmp_path / "sharded.jsonl", "--shard-size", "4", "--jobs", "2", *options)
+    assert sharded[:2] == streamed[:2]
+    for key in ("docs_in", "docs_out", "rejected_by_reason", "duplicates_flagged"):
+        assert sharded[2][key] == streamed[2][key], key
+
+
+def test_the_fixture_finds_every_kind(tmp_path: Path) -> None:
+    """The dump above exercises what the equality tests claim: every decision kind occurs."""
+    dump = _dump(tmp_path / "dump.jsonl")
+    _, _, report = _run(dump, tmp_path / "out.jsonl", "--shard-size", "4")
+    flagged, rejected = report["duplicates_flagged"], report["rejected_by_reason"]
+    assert isinstance(flagged, dict) and isinstance(rejected, dict)
+    assert {"exact", "representative", "rewrite"} <= set(flagged)
+    assert {"pipeline.empty", "input.malformed_json"} <= set(rejected)
+
+
+def _plan(*names: str, drop_empty: bool = True) -> SignaturePlan | None:
+    _, rest = Pipeline(list(names)).split()
+    return SignaturePlan.for_chain(rest, drop_empty=drop_empty)
+
+
+def test_plan_shapes() -> None:
+    plan = _plan("normalize", "exact_dedup", "exact_dedup", "dedup", "filters")
+    assert plan is not None
+    assert [p.name for p in plan.exact] == ["exact_dedup", "exact_dedup"]
+    assert plan.barrier is not None and plan.sketcher is not None
+    assert [p.name for p in plan.tail] == ["filters"]
+    only_exact = _plan("exact_dedup")
+    assert only_exact is not None and only_exact.barrier is None and only_exact.sketcher is None
+    assert _plan("normalize", "filters") is None  # nothing global: plain replay
+    assert _plan("dedup", "dedup") is None  # a second barrier: plain replay
+
+
+def test_signatures_hold_no_text_and_skip_blank_documents() -> None:
+    from cleaner.document import Document, Reject
+
+    plan = _plan("exact_dedup", "dedup")
+    assert plan is not None
+    results = [
+        Document(id="a", text="One two three four five six seven. Eight nine ten eleven."),
+        Reject(id="x:2", source="x", reason="malformed_json", detail="bad"),
+        Document(id="b", text="   "),
+        Document(id="c", text="One two three four five six seven. Eight nine ten eleven."),
+    ]
+    signatures = plan.sign(results)
+    assert signatures.slots.tolist() == [0, 2, 3]
+    assert signatures.ids == ["a", "b", "c"]
+    assert signatures.nonempty.tolist() == [True, False, True]
+    assert signatures.near_rows.tolist() == [0, 2]  # the blank one never reaches the barrier
+    assert signatures.near is not None and len(signatures.near) == 2
+    [keys] = signatures.exact_keys
+    assert keys[0] == keys[2] != keys[1]
+    assert all(isinstance(k, bytes) and len(k) == 16 for k in keys)
