@@ -138,9 +138,10 @@ def run_clean(
                 stats = run_map(work, read(), task, shard_size=shard_size, jobs=cpus)
         report.shards = {"total": stats.total, "resumed": stats.resumed}
         report.executor = executor
-        workers = default_jobs() if jobs <= 0 else jobs
-        results = _reduce(pipeline, rest, plan, work, stats.total, shard_size, workers)
+        mapped = time.perf_counter()
+        results = _reduce(pipeline, rest, plan, work, stats.total, shard_size, cpus)
         _write_results(paths, config, report, results)
+        report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
     report.seconds = time.perf_counter() - started
     write_report(report, paths.report)
     if work is not None:

@@ -55,6 +55,8 @@ class RunReport:
     shards: dict[str, int] | None = None
     # Where a sharded run's shards ran: "local" (worker processes) or "ray"; None when streamed.
     executor: str | None = None
+    # A sharded run's wall seconds in the map (parallel) and the reduce (in this process).
+    phases: dict[str, float] | None = None
     # Duplicate clusters: cluster id -> [copies seen, copies its representative declared].
     dup_clusters: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
@@ -160,6 +162,11 @@ class RunReport:
             "docs_per_second": round(rate, 1),
             "paths": dict(self.paths),
             **({"shards": dict(self.shards)} if self.shards is not None else {}),
+            **(
+                {"phase_seconds": {k: round(v, 3) for k, v in self.phases.items()}}
+                if self.phases is not None
+                else {}
+            ),
             **({"executor": self.executor} if self.executor is not None else {}),
         }
 

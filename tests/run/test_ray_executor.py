@@ -41,7 +41,7 @@ RUN_ARGS = (
     "--no-progress", "-q",
 )
 # Report keys that differ between any two runs (timing, paths) or name the executor.
-VOLATILE = ("seconds", "docs_per_second", "paths", "executor")
+VOLATILE = ("seconds", "docs_per_second", "phase_seconds", "paths", "executor")
 
 
 def _dump(path: Path, count: int = 2000) -> Path:

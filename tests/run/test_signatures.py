@@ -94,6 +94,9 @@ def test_the_fixture_finds_every_kind(tmp_path: Path) -> None:
     assert isinstance(flagged, dict) and isinstance(rejected, dict)
     assert {"exact", "representative", "rewrite"} <= set(flagged)
     assert {"pipeline.empty", "input.malformed_json"} <= set(rejected)
+    phases = report["phase_seconds"]
+    assert isinstance(phases, dict) and set(phases) == {"map", "reduce"}
+    assert all(seconds >= 0 for seconds in phases.values())
 
 
 def _plan(*names: str, drop_empty: bool = True) -> SignaturePlan | None:
