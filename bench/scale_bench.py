@@ -57,8 +57,10 @@ Measured for each run: wall time of the whole command (interpreter start to exit
 = documents / wall, and peak RSS of the process tree: the RSS of the command and of all its
 descendants (workers, datatrove's forkserver and pool), summed, sampled every
 `SAMPLE_SECONDS` with psutil. A sum of RSS counts pages shared between forked processes once
-per process, so it errs on the high side; a peak shorter than the sampling period can be
-missed. The largest single process is saved in the JSON rows too.
+per process, so it errs on the high side; the peak of the summed PSS (proportional set size:
+a page shared by k processes counts 1/k in each) is printed under the table and saved too, as
+is the largest single process. A peak shorter than the sampling period can be missed. cleaner's
+rows also give its report's seconds in the map and the reduce phases.
 
 Scored from each tool's output (after timing), against the planted copies:
 - flagged: documents marked as copies (cleaner: ``meta.dup`` with a kind other than
@@ -189,6 +191,7 @@ class Measured:
     returncode: int
     peak_tree_bytes: int
     peak_process_bytes: int
+    peak_tree_pss_bytes: int = 0
 
 
 class TreeSampler:
@@ -203,6 +206,7 @@ class TreeSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
         self.peak_tree = 0
         self.peak_process = 0
+        self.peak_tree_pss = 0
 
     def __enter__(self) -> TreeSampler:
         self._thread.start()
@@ -219,14 +223,17 @@ class TreeSampler:
             processes = [self._root, *self._root.children(recursive=True)]
         except psutil.Error:
             return
-        sizes = []
+        sizes, shares = [], []
         for process in processes:
             try:
                 sizes.append(process.memory_info().rss)
+                # PSS: a page shared by k processes counts 1/k in each (Linux only).
+                shares.append(getattr(process.memory_full_info(), "pss", 0))
             except psutil.Error:  # ended between the listing and the reading
                 continue
         self.peak_tree = max(self.peak_tree, sum(sizes))
         self.peak_process = max(self.peak_process, max(sizes, default=0))
+        self.peak_tree_pss = max(self.peak_tree_pss, sum(shares))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -243,7 +250,9 @@ def measure(command: Sequence[str], log: Path) -> Measured:
         with TreeSampler(process.pid) as sampler:
             returncode = process.wait()
         wall = time.perf_counter() - start
-    return Measured(wall, returncode, sampler.peak_tree, sampler.peak_process)
+    return Measured(
+        wall, returncode, sampler.peak_tree, sampler.peak_process, sampler.peak_tree_pss
+    )
 
 
 # -- scoring against the planted copies ------------------------------------------------------
@@ -349,6 +358,7 @@ def run_cleaner(
     report = json.loads((run_dir / "out.report.json").read_text())
     row["duplicates_by_kind"] = report.get("duplicates_flagged", {})
     row["rejected"] = report.get("rejected", 0)
+    row["phase_seconds"] = report.get("phase_seconds", {})
     row.update(score(read_cleaner_output(output, n_docs), n_docs))
     row["docs_out"] = report.get("docs_out", row.get("docs_out"))
     return row
@@ -363,6 +373,7 @@ def _row(tool: str, workers: int, n_docs: int, measured: Measured, log: Path) ->
         "docs_per_s": n_docs / measured.wall_s,
         "peak_rss_tree_bytes": measured.peak_tree_bytes,
         "peak_rss_largest_process_bytes": measured.peak_process_bytes,
+        "peak_pss_tree_bytes": measured.peak_tree_pss_bytes,
         "status": "ok" if measured.returncode == 0 else f"failed (exit {measured.returncode})",
     }
     if measured.returncode != 0:
@@ -530,6 +541,11 @@ def _notes(row: dict[str, Any]) -> list[str]:
     if "duplicates_by_kind" in row:
         kinds = ", ".join(f"{k} {v:,}" for k, v in row["duplicates_by_kind"].items())
         notes.append(f"meta.dup {kinds}; rejected {row['rejected']:,}")
+    if row.get("phase_seconds"):
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in row["phase_seconds"].items())
+        notes.append(f"phases {phases}")
+    if row.get("peak_pss_tree_bytes"):
+        notes.append(f"peak PSS (tree) {row['peak_pss_tree_bytes'] / 2**20:,.0f} MiB")
     if "stages_s" in row:
         notes.append("stages " + ", ".join(f"{k} {v:.1f} s" for k, v in row["stages_s"].items()))
     if row["false_flags"]:
