@@ -50,6 +50,7 @@ __all__ = [
     "AtomicFile",
     "DocumentWriter",
     "RejectWriter",
+    "StreamEncoder",
     "default_side_paths",
     "open_writer",
 ]
@@ -77,6 +78,23 @@ class DocumentWriter:
         self._ensure_open()
         self._write(doc)
         self.count += 1
+
+    @property
+    def stream_encoder(self) -> StreamEncoder | None:
+        """For outputs whose bytes are the concatenation of one encoded record per document
+        (JSONL, compressed or not): the encoder, so that records can be encoded elsewhere (in
+        worker processes) and handed to `write_encoded`. None for every other format."""
+        return None
+
+    def write_encoded(self, data: bytes, count: int) -> None:
+        """Write `count` documents already encoded by `stream_encoder`, concatenated."""
+        if self._closed:
+            raise ValueError(f"{self.path}: writer is closed")
+        if self.stream_encoder is None:
+            raise ValueError(f"{self.path}: this format takes documents, not encoded records")
+        self._ensure_open()
+        self._write_bytes(data)
+        self.count += count
 
     def close(self) -> None:
         """Finish the output and make it visible (an empty output if nothing was written)."""
@@ -122,6 +140,9 @@ class DocumentWriter:
     def _write(self, doc: Document) -> None:
         raise NotImplementedError
 
+    def _write_bytes(self, data: bytes) -> None:
+        raise NotImplementedError
+
     def _commit(self) -> None:
         raise NotImplementedError
 
@@ -129,8 +150,8 @@ class DocumentWriter:
         raise NotImplementedError
 
 
-class _Encoder:
-    """Document -> bytes for the stream formats (JSONL and .txt)."""
+class StreamEncoder:
+    """Document -> bytes for the stream formats (JSONL and .txt). Picklable."""
 
     def __init__(self, kind: str, *, text_field: str, id_field: str, trace: bool) -> None:
         self.kind = kind
@@ -159,7 +180,7 @@ def _txt_block(text: str, first: bool) -> bytes:
 class FileWriter(DocumentWriter):
     """JSONL (plain, gzip, zstd) or .txt into one atomically written file."""
 
-    def __init__(self, path: str, encoder: _Encoder, codec: str | None) -> None:
+    def __init__(self, path: str, encoder: StreamEncoder, codec: str | None) -> None:
         super().__init__(path)
         self._encoder = encoder
         self._codec = codec
@@ -169,9 +190,16 @@ class FileWriter(DocumentWriter):
     def _open(self) -> None:
         self._stream = open_compressed(self._atomic.open(), self._codec)
 
+    @property
+    def stream_encoder(self) -> StreamEncoder | None:
+        return self._encoder if self._encoder.kind == "jsonl" else None
+
     def _write(self, doc: Document) -> None:
+        self._write_bytes(self._encoder.encode(doc, self.count == 0))
+
+    def _write_bytes(self, data: bytes) -> None:
         assert self._stream is not None
-        self._stream.write(self._encoder.encode(doc, self.count == 0))
+        self._stream.write(data)
 
     def _commit(self) -> None:
         try:
@@ -189,15 +217,21 @@ class FileWriter(DocumentWriter):
 class StdoutWriter(DocumentWriter):
     """JSONL on standard output (not atomic: a pipe cannot take back what it has sent)."""
 
-    def __init__(self, encoder: _Encoder) -> None:
+    def __init__(self, encoder: StreamEncoder) -> None:
         super().__init__(STDIO)
         self._encoder = encoder
 
     def _open(self) -> None:
         pass
 
+    @property
+    def stream_encoder(self) -> StreamEncoder | None:
+        return self._encoder if self._encoder.kind == "jsonl" else None
+
     def _write(self, doc: Document) -> None:
-        data = self._encoder.encode(doc, self.count == 0)
+        self._write_bytes(self._encoder.encode(doc, self.count == 0))
+
+    def _write_bytes(self, data: bytes) -> None:
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is not None:
             buffer.write(data)
@@ -262,7 +296,7 @@ def open_writer(
         from cleaner.io.parquet import ParquetDocumentWriter
 
         return ParquetDocumentWriter(path, text_field=text_field, id_field=id_field, trace=trace)
-    encoder = _Encoder(
+    encoder = StreamEncoder(
         "txt" if kind == "txt" else "jsonl", text_field=text_field, id_field=id_field, trace=trace
     )
     if kind == "stdout":
@@ -293,12 +327,24 @@ class RejectWriter:
         return sum(self.counts.values())
 
     def write_drop(self, drop: Drop) -> None:
-        self._write(dumps_line(drop_record(drop, trace=self.trace)))
+        self._write(self.encode(drop, trace=self.trace))
         self.counts[drop.label] += 1
 
     def write_reject(self, reject: Reject) -> None:
-        self._write(dumps_line(reject_record(reject)))
+        self._write(self.encode(reject))
         self.counts[reject.label] += 1
+
+    @staticmethod
+    def encode(item: Drop | Reject, *, trace: bool = False) -> bytes:
+        """The line `write` writes for `item` (with `trace`: a Drop's edit trace too)."""
+        if isinstance(item, Drop):
+            return dumps_line(drop_record(item, trace=trace))
+        return dumps_line(reject_record(item))
+
+    def write_encoded(self, data: bytes, counts: Counter[str]) -> None:
+        """Write lines made by `encode` elsewhere, concatenated; `counts` by label."""
+        self._write(data)
+        self.counts.update(counts)
 
     def write(self, item: Drop | Reject) -> None:
         """Either kind of record."""

@@ -175,29 +175,85 @@ class DedupRun:
         if i >= len(self._positions) or self._positions[i] != position:
             raise CleanerError(f"dedup: document at position {position} was not observed")
         self._cursor += 1
-        result = self._result
-        kind = result.assignments.kind_of(i)
-        if kind is MatchKind.REPRESENTATIVE:
-            return doc.with_meta(
-                dup={"kind": "representative", "cluster": doc.id, "copies": int(self._copies[i])}
-            )
-        if not kind.is_duplicate:
-            return doc
-        annotation = result.annotation(i)
-        representative = annotation["representative"]
-        dup = {
-            "kind": kind.label,
-            "of": representative,
-            "cluster": representative,
-            "similarity": annotation["similarity"],
-            "containment": annotation["containment"],
+        kind = self._result.assignments.kind_of(i)
+        annotation = self._result.annotation(i) if kind.is_duplicate else None
+        return _decided(doc, kind, int(self._copies[i]), annotation, self.options.policy)
+
+    def verdicts(self, start: int, stop: int | None) -> DedupVerdicts:
+        """The decisions for the observed documents at positions in ``[start, stop)`` (no
+        upper bound with None), detached from the index: small, picklable, and applied in
+        another process exactly as `apply` would here."""
+        if self._result is None or self._copies is None:
+            raise CleanerError("dedup: verdicts() before finish()")
+        positions = np.frombuffer(self._positions, dtype=np.int64)
+        first = int(np.searchsorted(positions, start, side="left"))
+        last = len(positions) if stop is None else int(np.searchsorted(positions, stop))
+        kinds = self._result.assignments.kind[first:last].copy()
+        annotations = {
+            row: self._result.annotation(first + row)
+            for row in np.flatnonzero(kinds >= MatchKind.EXACT).tolist()
         }
-        if "aligned" in annotation and kind is MatchKind.REWRITE:
-            dup["aligned"] = annotation["aligned"]
-        if self.options.policy == "drop":
-            detail = (
-                f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "
-                f"containment {dup['containment']})"
-            )
-            return Drop(doc.with_meta(dup=dup), "dedup", "duplicate", detail)
-        return doc.with_meta(dup=dup)
+        return DedupVerdicts(
+            positions=positions[first:last].copy(),
+            kinds=kinds,
+            copies=self._copies[first:last].copy(),
+            annotations=annotations,
+            policy=self.options.policy,
+        )
+
+
+@dataclass
+class DedupVerdicts:
+    """`DedupRun`'s decisions for a run of consecutive observed documents (`DedupRun.verdicts`).
+
+    `apply` must see those documents in order, like `DedupRun.apply`; a shard of a sharded
+    run gets its own, so shards can be annotated in any process and in any order.
+    """
+
+    positions: np.ndarray[Any, np.dtype[np.int64]]
+    kinds: np.ndarray[Any, np.dtype[np.uint8]]
+    copies: np.ndarray[Any, np.dtype[np.int64]]
+    annotations: dict[int, dict[str, Any]]
+    policy: str
+    _cursor: int = 0
+
+    def apply(self, position: int, doc: Document) -> Document | Drop:
+        i = self._cursor
+        if i >= len(self.positions) or int(self.positions[i]) != position:
+            raise CleanerError(f"dedup: document at position {position} was not observed")
+        self._cursor += 1
+        kind = MatchKind(int(self.kinds[i]))
+        return _decided(doc, kind, int(self.copies[i]), self.annotations.get(i), self.policy)
+
+
+def _decided(
+    doc: Document,
+    kind: MatchKind,
+    copies: int,
+    annotation: dict[str, Any] | None,
+    policy: str,
+) -> Document | Drop:
+    """`doc` with its dedup decision: annotated in meta, and dropped if it is a copy and the
+    policy says so. `annotation` is `DedupResult.annotation` for copies."""
+    if kind is MatchKind.REPRESENTATIVE:
+        return doc.with_meta(dup={"kind": "representative", "cluster": doc.id, "copies": copies})
+    if not kind.is_duplicate:
+        return doc
+    assert annotation is not None
+    representative = annotation["representative"]
+    dup = {
+        "kind": kind.label,
+        "of": representative,
+        "cluster": representative,
+        "similarity": annotation["similarity"],
+        "containment": annotation["containment"],
+    }
+    if "aligned" in annotation and kind is MatchKind.REWRITE:
+        dup["aligned"] = annotation["aligned"]
+    if policy == "drop":
+        detail = (
+            f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "
+            f"containment {dup['containment']})"
+        )
+        return Drop(doc.with_meta(dup=dup), "dedup", "duplicate", detail)
+    return doc.with_meta(dup=dup)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,10 +28,11 @@ from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
 from cleaner.io.formats import STDIO
 from cleaner.io.readers import check_inputs, count_hint, read_inputs
-from cleaner.io.writers import AtomicFile, RejectWriter, open_writer
+from cleaner.io.writers import AtomicFile, DocumentWriter, RejectWriter, open_writer
 from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
-from cleaner.run.executor import default_jobs, execute_measured
+from cleaner.run.executor import default_jobs, execute_measured, worker_pool
+from cleaner.run.finish import FinishTask, finish_shards
 from cleaner.run.report import RunReport
 from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
 from cleaner.run.signatures import SignaturePlan
@@ -139,8 +141,11 @@ def run_clean(
         report.shards = {"total": stats.total, "resumed": stats.resumed}
         report.executor = executor
         mapped = time.perf_counter()
-        results = _reduce(pipeline, rest, plan, work, stats.total, shard_size, cpus)
-        _write_results(paths, config, report, results)
+        if plan is None:
+            results = _replay_rest(pipeline, rest, work, stats.total)
+            _write_results(paths, config, report, results)
+        else:
+            _reduce_signed(plan, work, stats.total, shard_size, cpus, paths, config, report)
         report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
     report.seconds = time.perf_counter() - started
     write_report(report, paths.report)
@@ -153,36 +158,50 @@ def _length(item: Document | Reject) -> int:
     return len(item.text) if isinstance(item, Document) else 0
 
 
-def _reduce(
-    pipeline: Pipeline,
-    rest: tuple[Processor, ...],
-    plan: SignaturePlan | None,
+def _replay_rest(
+    pipeline: Pipeline, rest: tuple[Processor, ...], work: WorkDir, shards: int
+) -> Iterator[tuple[int, Document | Drop | Reject]]:
+    """Without a signature plan: the shards' results replayed through `rest` in input order,
+    exactly as the streaming path runs it."""
+    reduce = Pipeline(rest, drop_empty=pipeline.drop_empty, config=pipeline.config)
+    yield from execute_measured(reduce, _replayed(work, shards), jobs=1, batch_size=1)
+
+
+def _reduce_signed(
+    plan: SignaturePlan,
     work: WorkDir,
     shards: int,
     shard_size: int,
     workers: int,
-) -> Iterator[tuple[int, Document | Drop | Reject]]:
-    """The sequential rest of the chain over the shard files, in input order.
+    paths: JobPaths,
+    config: dict[str, Any],
+    report: RunReport,
+) -> None:
+    """The reduce of a chain with global stages, in two passes over the shard files.
 
-    With a signature plan: pass 1 over the signature files decides exact and near
-    duplicates, pass 2 reads each shard's results once and applies the decisions. Otherwise
-    the results are replayed through `rest` exactly as the streaming path runs it.
+    Pass 1 decides the global stages from the signature files alone. Pass 2 finishes every
+    shard with its decisions: in `workers` processes when more than one is allowed, the
+    output format is a record stream and the rest of the chain keeps no state across
+    documents (`cleaner.run.finish`); otherwise here, in input order. Both write the same
+    bytes.
     """
-    if plan is None:
-        reduce = Pipeline(rest, drop_empty=pipeline.drop_empty, config=pipeline.config)
-        yield from execute_measured(reduce, _replayed(work, shards), jobs=1, batch_size=1)
-        return
     # Every shard but the last holds `shard_size` records: global positions follow.
     decisions = plan.decide(
         ((index * shard_size, read_signatures(work, index)) for index in range(shards)),
         workers=workers,
     )
-    records = (
-        (index * shard_size + slot, length, result)
-        for index in range(shards)
-        for slot, (length, result) in enumerate(read_shard(work, index))
-    )
-    yield from plan.replay(records, decisions)
+    with _outputs(paths, config) as (writer, rejects):
+        encoder = writer.stream_encoder
+        if workers > 1 and shards > 1 and encoder is not None and plan.tail_is_parallel:
+            task = FinishTask(plan, work, encoder, trace_rejects=rejects.trace)
+            with worker_pool(task, workers) as pool:
+                for chunk in finish_shards(pool, decisions, shards, jobs=workers):
+                    writer.write_encoded(chunk.documents, chunk.count)
+                    rejects.write_encoded(chunk.rejects, chunk.reject_counts)
+                    report.merge(chunk.report)
+            return
+        records = ((read_shard(work, index), decisions.for_shard(index)) for index in range(shards))
+        _write_each(writer, rejects, report, plan.replay(records))
 
 
 def _replayed(work: WorkDir, shards: int) -> Iterator[tuple[int, Document | Drop | Reject]]:
@@ -191,38 +210,52 @@ def _replayed(work: WorkDir, shards: int) -> Iterator[tuple[int, Document | Drop
         yield from read_shard(work, index)
 
 
+@contextmanager
+def _outputs(
+    paths: JobPaths, config: dict[str, Any]
+) -> Iterator[tuple[DocumentWriter, RejectWriter]]:
+    """The output writer and the rejects writer, each committed atomically when the block
+    ends without an exception, never before."""
+    in_cfg = config.get("input", {})
+    out_cfg = config.get("output", {})
+    with (
+        open_writer(
+            paths.output,
+            fmt=out_cfg.get("format", "auto"),
+            text_field=in_cfg.get("text_field", "text"),
+            id_field=in_cfg.get("id_field", "id"),
+            trace=bool(out_cfg.get("trace", False)),
+        ) as writer,
+        RejectWriter(paths.rejects) as rejects,
+    ):
+        yield writer, rejects
+
+
 def _write_results(
     paths: JobPaths,
     config: dict[str, Any],
     report: RunReport,
     results: Iterable[tuple[int, Document | Drop | Reject]],
 ) -> None:
-    """Write kept documents to the output, the rest to the rejects file; count everything.
+    """Write kept documents to the output, the rest to the rejects file; count everything."""
+    with _outputs(paths, config) as (writer, rejects):
+        _write_each(writer, rejects, report, results)
 
-    Each file is committed atomically when every result has been written, never before.
-    """
-    in_cfg = config.get("input", {})
-    out_cfg = config.get("output", {})
-    text_field = in_cfg.get("text_field", "text")
-    id_field = in_cfg.get("id_field", "id")
-    with (
-        open_writer(
-            paths.output,
-            fmt=out_cfg.get("format", "auto"),
-            text_field=text_field,
-            id_field=id_field,
-            trace=bool(out_cfg.get("trace", False)),
-        ) as writer,
-        RejectWriter(paths.rejects) as rejects,
-    ):
-        for length, result in results:
-            report.add(result, length)
-            if isinstance(result, Document):
-                writer.write(result)
-            elif isinstance(result, Drop):
-                rejects.write_drop(result)
-            else:
-                rejects.write_reject(result)
+
+def _write_each(
+    writer: DocumentWriter,
+    rejects: RejectWriter,
+    report: RunReport,
+    results: Iterable[tuple[int, Document | Drop | Reject]],
+) -> None:
+    for length, result in results:
+        report.add(result, length)
+        if isinstance(result, Document):
+            writer.write(result)
+        elif isinstance(result, Drop):
+            rejects.write_drop(result)
+        else:
+            rejects.write_reject(result)
 
 
 def write_report(report: RunReport, path: str) -> None:

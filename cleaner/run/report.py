@@ -89,6 +89,30 @@ class RunReport:
         if dup is not None and isinstance(dup.get("kind"), str):
             self.duplicates[dup["kind"]] += 1
 
+    def merge(self, other: RunReport) -> None:
+        """Add the counts of `other`, a report of the results that follow this one's (a later
+        shard of the same run): the same report as one fed every result in that order."""
+        self.docs_in += other.docs_in
+        self.docs_out += other.docs_out
+        self.chars_in += other.chars_in
+        self.chars_out += other.chars_out
+        for mine, theirs in (
+            (self.rejected, other.rejected),
+            (self.removed_by_rule, other.removed_by_rule),
+            (self.moved_to_meta, other.moved_to_meta),
+            (self.edits_by_processor, other.edits_by_processor),
+            (self.languages, other.languages),
+            (self.duplicates, other.duplicates),
+        ):
+            mine.update(theirs)
+        for cluster, (seen, declared) in other.dup_clusters.items():
+            entry = self.dup_clusters.get(cluster)
+            if entry is None:
+                self.dup_clusters[cluster] = [seen, declared]
+            else:
+                entry[0] += seen
+                entry[1] = max(entry[1], declared)
+
     def _count_cluster(self, result: Document | Drop, dup: dict[str, Any] | None) -> None:
         """Count `result` in its duplicate cluster, if it belongs to one (see the module doc)."""
         if (

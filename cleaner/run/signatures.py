@@ -12,6 +12,9 @@ The reduce then runs in two passes over the shards, in input order:
    index (`DedupRun.observe_prepared`), and the index clusters them (`finish`);
 2. `replay`: each shard's results once, each document given its exact decisions, the
    pipeline's empty-text policy, its near-duplicate annotation, then the rest of the chain.
+   Each shard's decisions are cut out for it (`Decisions.for_shard`), so when the rest of the
+   chain keeps no state across documents (`tail_is_parallel`) the shards are finished in
+   worker processes (`finish_shard`, see `cleaner.run.finish`) and only written here.
 
 This gives byte for byte what replaying the results through the sequential chain gives (the
 streaming path), because every decision is a function of the same digests and sketches in
@@ -25,17 +28,17 @@ fit is replayed through its sequential part as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.index import PreparedSketches, Sketcher
 from cleaner.document import Document, Drop, Reject
-from cleaner.pipeline import Pipeline
+from cleaner.pipeline import Pipeline, apply_chain
 from cleaner.processors.base import Processor
-from cleaner.processors.dedup import Dedup, DedupRun
+from cleaner.processors.dedup import Dedup, DedupRun, DedupVerdicts
 from cleaner.processors.exact_dedup import ExactDedup
 from cleaner.run.executor import execute_measured, guarded_apply
 
@@ -70,13 +73,33 @@ class ShardSignatures:
 
 
 @dataclass
-class Decisions:
-    """Pass 1's outcome: per `exact_dedup` stage the first id of each duplicate (by global
-    position), errors raised while signing, and the barrier's clustered run."""
+class ShardDecisions:
+    """Pass 1's outcome for one shard, all its documents need in pass 2: per `exact_dedup`
+    stage the first id of each of its duplicates (by global position), errors raised while
+    signing, and the barrier's verdicts on its documents. Small and picklable, so a shard
+    can be finished in any process."""
 
+    base: int
     exact: list[dict[int, str]]
     errors: dict[int, tuple[int, str]] = field(default_factory=dict)
+    near: DedupVerdicts | None = None
+
+
+@dataclass
+class Decisions:
+    """Pass 1's outcome: the exact decisions of every shard, in order, and the barrier's
+    clustered run (its verdicts are cut per shard when that shard is finished)."""
+
+    shards: list[ShardDecisions]
     barrier: DedupRun | None = None
+
+    def for_shard(self, index: int) -> ShardDecisions:
+        """Shard `index`'s decisions, the barrier's verdicts included."""
+        shard = self.shards[index]
+        if self.barrier is None:
+            return shard
+        stop = self.shards[index + 1].base if index + 1 < len(self.shards) else None
+        return replace(shard, near=self.barrier.verdicts(shard.base, stop))
 
 
 @dataclass(frozen=True)
@@ -149,10 +172,12 @@ class SignaturePlan:
         """Run the global stages over `(first global position, signatures)` of every shard,
         in input order; `workers` processes may share the near-duplicate clustering."""
         stages = [stage.fresh() for stage in self.exact]
-        decisions = Decisions(exact=[{} for _ in stages])
+        decisions = Decisions(shards=[])
         run = self.barrier.start() if self.barrier is not None else None
         for base, signatures in shards:
-            alive = self._decide_exact(stages, decisions, base, signatures)
+            shard = ShardDecisions(base=base, exact=[{} for _ in stages])
+            decisions.shards.append(shard)
+            alive = self._decide_exact(stages, shard, signatures)
             if run is not None:
                 self._observe(run, base, signatures, alive)
         if run is not None:
@@ -162,19 +187,19 @@ class SignaturePlan:
 
     @staticmethod
     def _decide_exact(
-        stages: Sequence[ExactDedup], decisions: Decisions, base: int, signatures: ShardSignatures
+        stages: Sequence[ExactDedup], shard: ShardDecisions, signatures: ShardSignatures
     ) -> BoolArray:
         """Exact decisions for one shard; returns which documents go on to the barrier."""
         alive = np.ones(len(signatures), dtype=np.bool_)
-        positions = (signatures.slots + base).tolist()
+        positions = (signatures.slots + shard.base).tolist()
         for k, stage in enumerate(stages):
-            firsts = decisions.exact[k]
+            firsts = shard.exact[k]
             drops = stage.options.policy == "drop"
             for j, key in enumerate(signatures.exact_keys[k]):
                 if not alive[j]:
                     continue
                 if isinstance(key, str):
-                    decisions.errors[positions[j]] = (k, key)
+                    shard.errors[positions[j]] = (k, key)
                     alive[j] = False
                     continue
                 first = stage.first_of(key, signatures.ids[j])
@@ -198,28 +223,61 @@ class SignaturePlan:
 
     # -- reduce, pass 2: each result once --------------------------------------------------------
 
-    def replay(
-        self, records: Iterator[tuple[int, int, Result]], decisions: Decisions
+    @property
+    def tail_is_parallel(self) -> bool:
+        """True when no processor after the global stages keeps state across documents, so
+        shards can be finished independently (`finish_shard`)."""
+        return not any(getattr(p, "sequential", False) for p in self.tail)
+
+    def decided(
+        self, records: Iterable[tuple[int, Result]], decisions: ShardDecisions
     ) -> Iterator[tuple[int, Result]]:
-        """`(global position, input length, result)` in input order -> `(input length, final
-        result)`: the decisions applied, then the rest of the chain."""
+        """One shard's `(input length, result)` records, in order, with the global stages'
+        decisions applied (and the pipeline's empty-text policy before the barrier)."""
         gate = Pipeline((), drop_empty=self.drop_empty)
-        run = decisions.barrier
+        barrier = self.barrier
+        if barrier is not None and decisions.near is None:
+            raise ValueError("shard decisions without the barrier's verdicts (see for_shard)")
+        for slot, (length, result) in enumerate(records):
+            if isinstance(result, Document):
+                position = decisions.base + slot
+                result = self._apply_exact(result, position, decisions)
+                if barrier is not None:
+                    assert decisions.near is not None
+                    result = gate.finish(result)
+                    if isinstance(result, Document):
+                        result = guarded_apply(barrier.name, decisions.near.apply, position, result)
+            yield length, result
+
+    def replay(
+        self, shards: Iterable[tuple[Iterable[tuple[int, Result]], ShardDecisions]]
+    ) -> Iterator[tuple[int, Result]]:
+        """Every shard's `(records, decisions)` in input order -> `(input length, final
+        result)`: the decisions applied, then the rest of the chain, here."""
 
         def decided() -> Iterator[tuple[int, Result]]:
-            for position, length, result in records:
-                if isinstance(result, Document):
-                    result = self._apply_exact(result, position, decisions)
-                    if run is not None and self.barrier is not None:
-                        result = gate.finish(result)
-                        if isinstance(result, Document):
-                            result = guarded_apply(self.barrier.name, run.apply, position, result)
-                yield length, result
+            for records, decisions in shards:
+                yield from self.decided(records, decisions)
 
         tail = Pipeline(self.tail, drop_empty=self.drop_empty)
         yield from execute_measured(tail, decided(), jobs=1)
 
-    def _apply_exact(self, doc: Document, position: int, decisions: Decisions) -> Document | Drop:
+    def finish_shard(
+        self, records: Iterable[tuple[int, Result]], decisions: ShardDecisions
+    ) -> Iterator[tuple[int, Result]]:
+        """`replay` for one shard on its own: valid when `tail_is_parallel`, and the same
+        results `replay` gives for that shard."""
+        if not self.tail_is_parallel:
+            raise ValueError("a tail with sequential processors must be replayed in order")
+        tail = Pipeline(self.tail, drop_empty=self.drop_empty)
+        for length, result in self.decided(records, decisions):
+            if isinstance(result, Document):
+                result = tail.finish(apply_chain(self.tail, result))
+            yield length, result
+
+    def _apply_exact(
+        self, doc: Document, position: int, decisions: ShardDecisions
+    ) -> Document | Drop:
         error = decisions.errors.get(position)
         for k, stage in enumerate(self.exact):
             if error is not None and error[0] == k:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import pickle
 import stat
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -414,3 +416,49 @@ def test_rejects_file_discarded_on_exception(tmp_path: Path) -> None:
         rejects.write_reject(Reject(id="x", source="x", reason="binary_file"))
         raise Boom
     assert os.listdir(tmp_path) == []
+
+
+# -- records encoded elsewhere -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])
+def test_encoded_chunks_give_the_bytes_of_writing_documents(tmp_path: Path, suffix: str) -> None:
+    """Records encoded by `stream_encoder` (in a worker) and written as chunks make the very
+    file that writing the documents one by one makes."""
+    items = docs() * 20
+    expected = tmp_path / f"expected{suffix}"
+    write(expected, items)
+    chunked = tmp_path / f"chunked{suffix}"
+    with open_writer(str(chunked)) as writer:
+        encoder = pickle.loads(pickle.dumps(writer.stream_encoder))
+        for start in range(0, len(items), 7):
+            part = items[start : start + 7]
+            writer.write_encoded(b"".join(encoder.encode(d, False) for d in part), len(part))
+        assert writer.count == len(items)
+    assert chunked.read_bytes() == expected.read_bytes()
+
+
+def test_formats_that_are_not_record_streams_take_documents_only(tmp_path: Path) -> None:
+    for path in (str(tmp_path / "out.txt"), f"{tmp_path / 'outdir'}{os.sep}"):
+        writer = open_writer(path)
+        assert writer.stream_encoder is None
+        with pytest.raises(ValueError, match="takes documents"):
+            writer.write_encoded(b"x\n", 1)
+        writer.abort()
+
+
+def test_rejects_encoded_elsewhere_match_written_ones(tmp_path: Path) -> None:
+    items: list[Drop | Reject] = [
+        Drop(docs()[0], "filters", "too_short", "3 words"),
+        Reject("r1", "in.jsonl", "malformed_json", "line 3"),
+    ]
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    with RejectWriter(str(one)) as rejects:
+        for item in items:
+            rejects.write(item)
+        expected_counts = dict(rejects.counts)
+    with RejectWriter(str(two)) as rejects:
+        data = b"".join(RejectWriter.encode(item) for item in items)
+        rejects.write_encoded(data, Counter(item.label for item in items))
+        assert dict(rejects.counts) == expected_counts
+    assert two.read_bytes() == one.read_bytes()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,43 @@ def test_rewrite_mode_flags_a_spun_copy_and_can_be_switched_off() -> None:
     assert spun["aligned"] >= 0.6 > spun["similarity"]
     off = _meta(list(Pipeline(["normalize", ("dedup", {"rewrite": False})]).run(docs)))
     assert off["b"] is None
+
+
+@pytest.mark.parametrize("policy", ["flag", "drop"])
+def test_verdicts_cut_per_range_decide_as_apply_does(policy: str) -> None:
+    """`DedupRun.verdicts` detaches a range's decisions: pickled and applied elsewhere, range
+    by range, they give exactly what `apply` gives in one pass."""
+    docs = _docs()
+    positions = [2 * i for i in range(len(docs))]  # gaps, as when other stages dropped some
+    dedup = build_processor("dedup", {"policy": policy})
+    assert isinstance(dedup, Dedup)
+    run = dedup.start()
+    for position, doc in zip(positions, docs, strict=True):
+        run.observe(position, doc)
+    run.finish()
+    expected = [run.apply(p, d) for p, d in zip(positions, docs, strict=True)]
+
+    got: list[Document | Drop] = []
+    for start, stop in ((0, 5), (5, 9), (9, 10), (10, None)):
+        verdicts = pickle.loads(pickle.dumps(run.verdicts(start, stop)))
+        for position, doc in zip(positions, docs, strict=True):
+            if position >= start and (stop is None or position < stop):
+                got.append(verdicts.apply(position, doc))
+    assert got == expected
+    assert any(isinstance(r, Drop) for r in got) == (policy == "drop")
+
+
+def test_verdicts_refuse_a_position_out_of_order_or_before_finish() -> None:
+    dedup = build_processor("dedup", {})
+    assert isinstance(dedup, Dedup)
+    run = dedup.start()
+    docs = _docs()
+    for position, doc in enumerate(docs):
+        run.observe(position, doc)
+    with pytest.raises(CleanerError, match="before finish"):
+        run.verdicts(0, None)
+    run.finish()
+    verdicts = run.verdicts(2, 4)
+    assert len(verdicts.positions) == 2
+    with pytest.raises(CleanerError, match="position 3 was not observed"):
+        verdicts.apply(3, docs[3])

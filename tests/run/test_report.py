@@ -211,3 +211,31 @@ def test_clean_reports_duplicate_clusters(
     }
     summary = capsys.readouterr().err
     assert "duplicate clusters: 2 (sizes 2: 1, 3: 1), largest 3, 5 documents" in summary
+
+
+def test_merging_reports_of_consecutive_parts_equals_one_report() -> None:
+    """A sharded run counts each shard in a report of its own and merges them in order: that
+    must be the report of feeding every result to one."""
+    results: list[tuple[Document | Drop | Reject, int]] = [
+        (_representative("r", 3), 10),
+        (_copy("c1", "r"), 9),
+        (Drop(_copy("c2", "r", "exact"), "dedup", "duplicate", "exact duplicate of r"), 8),
+        (Drop(Document("x", "dup"), "exact_dedup", "duplicate", "duplicate of first"), 3),
+        (Document("first", "t", meta={"lang": "de"}), 1),
+        (Reject("bad", "in.jsonl", "malformed_json"), 0),
+        (_copy("c3", "r", "rewrite"), 7),
+        (_representative("r", 4), 10),
+        (Document("e", "t", trace=(Edit("boilerplate", "w", "removed", "x"),)), 5),
+    ]
+    whole = RunReport()
+    for result, length in results:
+        whole.add(result, length)
+    for cut in range(len(results) + 1):
+        merged, second = RunReport(), RunReport()
+        for result, length in results[:cut]:
+            merged.add(result, length)
+        for result, length in results[cut:]:
+            second.add(result, length)
+        merged.merge(second)
+        assert merged.to_dict() == whole.to_dict(), cut
+        assert merged.dup_clusters == whole.dup_clusters, cut

@@ -5,13 +5,16 @@ workers sign, the reduce decides from signatures) writes exactly what the stream
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cleaner.cli.main import main
+from cleaner.io.writers import default_side_paths
 from cleaner.pipeline import Pipeline
-from cleaner.run.signatures import SignaturePlan
+from cleaner.run.signatures import ShardDecisions, SignaturePlan
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO / "seeds").iterdir())
@@ -48,8 +51,8 @@ def _dump(path: Path) -> Path:
 def _run(dump: Path, out: Path, *extra: str) -> tuple[bytes, bytes, dict[str, object]]:
     code = main(["clean", str(dump), "-o", str(out), "--no-progress", "-q", *extra])
     assert code == 0
-    report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
-    return out.read_bytes(), out.with_suffix(".rejects.jsonl").read_bytes(), report
+    rejects, report = default_side_paths(str(out))
+    return out.read_bytes(), Path(rejects).read_bytes(), json.loads(Path(report).read_bytes())
 
 
 CHAINS = {
@@ -82,7 +85,10 @@ def test_sharded_equals_streamed(tmp_path: Path, chain: str, setting: str) -> No
     streamed = _run(dump, tmp_path / "streamed.jsonl", "--no-resume", "--jobs", "1", *options)
     sharded = _run(dump, tmp_path / "sharded.jsonl", "--shard-size", "4", "--jobs", "2", *options)
     assert sharded[:2] == streamed[:2]
-    for key in ("docs_in", "docs_out", "rejected_by_reason", "duplicates_flagged"):
+    # The whole report but what says how the run went (time, shards, where it ran).
+    ignored = {"seconds", "docs_per_second", "phase_seconds", "shards", "executor", "paths"}
+    assert set(sharded[2]) - ignored == set(streamed[2]) - ignored
+    for key in set(sharded[2]) - ignored:
         assert sharded[2][key] == streamed[2][key], key
 
 
@@ -136,3 +142,50 @@ def test_signatures_hold_no_text_and_skip_blank_documents() -> None:
     [keys] = signatures.exact_keys
     assert keys[0] == keys[2] != keys[1]
     assert all(isinstance(k, bytes) and len(k) == 16 for k in keys)
+
+
+def test_a_tail_with_state_is_never_finished_shard_by_shard() -> None:
+    plan = _plan("exact_dedup", "dedup", "filters")
+    assert plan is not None and plan.tail_is_parallel
+    stateful = _plan("normalize", "dedup", "exact_dedup")
+    assert stateful is not None and not stateful.tail_is_parallel
+    with pytest.raises(ValueError, match="in order"):
+        list(stateful.finish_shard(iter(()), ShardDecisions(base=0, exact=[])))
+
+
+@pytest.mark.parametrize(
+    ("chain", "output", "in_workers"),
+    [
+        ("exact+near", "out.jsonl", True),
+        ("exact+near", "out.jsonl.zst", True),
+        ("tail after the barrier", "out.jsonl", True),
+        ("exact after the barrier", "out.jsonl", False),  # exact_dedup's state: in order
+        ("exact+near", "out.txt", False),  # not a record stream: written here
+    ],
+)
+def test_shards_are_finished_in_workers_when_they_can_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chain: str, output: str, in_workers: bool
+) -> None:
+    """With several workers the reduce's second pass runs in them whenever the output is a
+    record stream and the tail keeps no state; either way the bytes are the streamed run's."""
+    import cleaner.run.job as job
+
+    finished: list[int] = []
+    real = job.finish_shards
+
+    def spy(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for chunk in real(*args, **kwargs):
+            finished.append(chunk.count)
+            yield chunk
+
+    monkeypatch.setattr(job, "finish_shards", spy)
+    dump = _dump(tmp_path / "dump.jsonl")
+    options = ["--set", f"pipeline.processors=[{', '.join(CHAINS[chain])}]"]
+    (tmp_path / "s").mkdir()
+    (tmp_path / "p").mkdir()
+    streamed = _run(dump, tmp_path / "s" / output, "--no-resume", "--jobs", "1", *options)
+    sharded = _run(dump, tmp_path / "p" / output, "--shard-size", "4", "--jobs", "2", *options)
+    assert sharded[:2] == streamed[:2]
+    assert (len(finished) > 1) == in_workers
+    if in_workers:
+        assert sum(finished) == sharded[2]["docs_out"]
