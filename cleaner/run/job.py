@@ -6,7 +6,9 @@ never a half file that looks complete.
 
 File inputs run resumably by default (see `cleaner.run.shards` and `cleaner.run.workdir`): the
 parallel prefix of the chain runs shard by shard into a work directory (map), then the shard
-files are replayed in order through the rest of the chain and written out (reduce). A run
+files go through the rest of the chain and are written out in order (reduce: global dedup
+stages decided from signature files, see `cleaner.run.signatures`, and shards finished in the
+workers where they can be, see `cleaner.run.finish`). A run
 killed at any point and started again skips the shards already done and writes the same bytes
 as an uninterrupted run. Standard input, or `resumable=False`, streams as before.
 """
