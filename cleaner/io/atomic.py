@@ -4,7 +4,8 @@ Output is written to a temporary sibling (same directory, so the final rename ne
 file system), flushed to disk with fsync, and renamed over the target only when writing
 finished without an exception. On an exception the temporary is removed and an existing target
 is left untouched. A crash (kill -9, power loss) can leave a hidden `.NAME.*.tmp` sibling
-behind, but never a truncated file under the real name that looks like a finished run.
+behind, but never a truncated file under the real name that looks like a finished run; the
+next run writing the same target removes those leftovers (`remove_stale_temporaries`).
 
     with AtomicFile("out.jsonl") as fh:     # a binary file handle
         fh.write(b"...")
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 from types import TracebackType
@@ -23,6 +25,44 @@ from typing import IO
 def _temp_name(target: str, kind: str) -> str:
     head, tail = os.path.split(os.path.abspath(target))
     return os.path.join(head, f".{tail}.{os.getpid()}.{secrets.token_hex(4)}.{kind}")
+
+
+def _process_is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[str]:
+    """Delete the temporaries that writers of `target` killed mid-write left behind.
+
+    A temporary is named `.NAME.PID.HEX.KIND` (see `_temp_name`); one is stale when no process
+    with its PID is running, so a write in progress (in this or any live process) is never
+    touched. Returns the paths removed, sorted.
+    """
+    head, tail = os.path.split(os.path.abspath(os.fspath(target)))
+    pattern = re.compile(rf"\.{re.escape(tail)}\.(\d+)\.[0-9a-f]{{8}}\.(?:tmp|tmpdir|old)")
+    try:
+        names = sorted(os.listdir(head))
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None or _process_is_alive(int(match.group(1))):
+            continue
+        path = os.path.join(head, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+        removed.append(path)
+    return removed
 
 
 def fsync_directory(path: str) -> None:

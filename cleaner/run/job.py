@@ -2,7 +2,8 @@
 
 Every input ends in exactly one place. The output, the rejects file and the report are each
 written atomically (temp file + rename), so a crash leaves the previous files or none at all,
-never a half file that looks complete.
+never a half file that looks complete; the hidden temporaries such a crash leaves beside them
+are removed by the next run writing the same files.
 
 File inputs run resumably by default (see `cleaner.run.shards` and `cleaner.run.workdir`): the
 parallel prefix of the chain runs shard by shard into a work directory (map), then the shard
@@ -28,6 +29,7 @@ from tqdm import tqdm
 from cleaner import __version__
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
+from cleaner.io.atomic import remove_stale_temporaries
 from cleaner.io.formats import STDIO
 from cleaner.io.readers import check_inputs, count_hint, read_inputs
 from cleaner.io.writers import AtomicFile, DocumentWriter, RejectWriter, open_writer
@@ -96,6 +98,9 @@ def run_clean(
 
         import_ray()  # a missing Ray is a usage error, found before any work is done
 
+    for path in (paths.output, paths.rejects, paths.report):
+        if path != STDIO:  # what an earlier run killed mid-write left beside its outputs
+            remove_stale_temporaries(path)
     report = RunReport(
         paths={"output": paths.output, "rejects": paths.rejects, "report": paths.report}
     )

@@ -123,11 +123,15 @@ def _big_dump(path: Path, count: int = 3000) -> Path:
     return path
 
 
-def _command(dump: Path, out: Path) -> list[str]:
+def _args(dump: Path, out: Path, jobs: str = "2") -> list[str]:
     return [
-        sys.executable, "-m", "cleaner", "clean", str(dump), "-o", str(out),
-        "--jobs", "2", "--shard-size", "100", "--no-progress", "-q",
+        "clean", str(dump), "-o", str(out),
+        "--jobs", jobs, "--shard-size", "100", "--no-progress", "-q",
     ]
+
+
+def _command(dump: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "cleaner", *_args(dump, out)]
 
 
 @pytest.mark.slow
@@ -166,3 +170,85 @@ def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
     fresh.parent.mkdir()
     subprocess.run(_command(dump, fresh), env=env, check=True)
     assert _side(out) == _side(fresh)
+
+
+# Runs `cleaner clean ARGS...` after arranging for the whole process group to be killed with
+# SIGKILL at a chosen point of the reduce: after reading WHEN signature files ("decide"), or
+# once WHEN documents ("write-parent") or encoded shards ("write-workers") have gone into the
+# output's temporary file.
+_KILL_IN_REDUCE = """
+import os, signal, sys
+import cleaner.io.writers as writers
+import cleaner.run.job as job
+from cleaner.cli.main import main
+
+where, when = sys.argv[1], int(sys.argv[2])
+calls = [0]
+
+def kill_after(original):
+    def wrapped(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] > when:
+            os.killpg(0, signal.SIGKILL)
+        return original(*args, **kwargs)
+    return wrapped
+
+if where == "decide":
+    job.read_signatures = kill_after(job.read_signatures)
+elif where == "write-parent":
+    writers.DocumentWriter.write = kill_after(writers.DocumentWriter.write)
+else:
+    writers.DocumentWriter.write_encoded = kill_after(writers.DocumentWriter.write_encoded)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[bytes, bytes]]:
+    """The big dump, and the output and rejects of a run of it that nobody killed."""
+    root = tmp_path_factory.mktemp("uninterrupted")
+    dump = _big_dump(root / "dump.jsonl")
+    out = root / "out" / "out.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run(_command(dump, out), env=env, check=True)
+    return dump, _side(out)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("where", "when", "jobs"),
+    [("decide", 3, "2"), ("write-parent", 500, "1"), ("write-workers", 3, "2")],
+)
+def test_kill_9_in_the_reduce_then_rerun_gives_identical_output(
+    uninterrupted: tuple[Path, tuple[bytes, bytes]],
+    tmp_path: Path,
+    where: str,
+    when: int,
+    jobs: str,
+) -> None:
+    dump, expected = uninterrupted
+    out = tmp_path / "out.jsonl"
+    work = tmp_path / ".out.jsonl.cleaner-work"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_IN_REDUCE, where, str(when), *_args(dump, out, jobs)],
+        env=env,
+        start_new_session=True,
+        capture_output=True,
+        text=True,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not out.exists() and not out.with_suffix(".rejects.jsonl").exists()
+    assert len(list((work / "map").glob("*.done"))) == 31  # the map had finished
+    leftovers = sorted(path.name for path in tmp_path.glob(".out.*.tmp"))
+    if where != "decide":  # killed while the output was being written
+        assert any(name.startswith(".out.jsonl.") for name in leftovers), leftovers
+
+    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "resuming from" in again.stderr
+    report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
+    assert report["shards"] == {"total": 31, "resumed": 31}
+    assert _side(out) == expected
+    assert list(tmp_path.glob(".out.*.tmp")) == []  # the killed run's temporaries are gone
+    assert not work.exists()
