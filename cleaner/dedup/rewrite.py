@@ -62,6 +62,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -72,7 +73,7 @@ from cleaner.dedup.hashing import MASK32, POLY_BASE, fmix32, fmix64
 from cleaner.dedup.lsh import run_pairs
 from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches
 from cleaner.dedup.verify import PairOverlaps
-from cleaner.errors import ConfigError
+from cleaner.errors import CleanerError, ConfigError
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -402,6 +403,11 @@ def _forked_batches(
             futures = [pool.submit(_align_forked, left[b], right[b]) for b in batches]
             for future in futures:
                 yield future.result()
+    except BrokenProcessPool as exc:
+        raise CleanerError(
+            "a worker process died (killed by a signal, or out of memory?) while rewrites were"
+            " being aligned"
+        ) from exc
     finally:
         _fork_state = None
 

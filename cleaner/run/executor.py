@@ -15,9 +15,12 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
+from typing import TypeVar
 
 from cleaner.document import Document, Drop, Reject
+from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline, apply_chain
 from cleaner.run.spool import Spool
 
@@ -56,6 +59,25 @@ def _run_batch(batch: list[Document]) -> list[Document | Drop]:
     chain = worker_state()
     assert isinstance(chain, tuple)
     return [apply_chain(chain, doc) for doc in batch]
+
+
+T = TypeVar("T")
+
+RESUME_HINT = "; the same command resumes from the shards already finished"
+
+
+def worker_result(future: Future[T], what: str, hint: str = "") -> T:
+    """`future.result()`, except that a worker process that died (killed by a signal, out of
+    memory) becomes a one-line `CleanerError` naming `what` (the work that was lost with the
+    pool: not necessarily what the dead worker was doing), not a traceback from the pool.
+    Exceptions raised by the task itself pass through unchanged."""
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise CleanerError(
+            f"a worker process died (killed by a signal, or out of memory?) with {what} in"
+            f" flight{hint}"
+        ) from exc
 
 
 def default_jobs() -> int:
@@ -204,6 +226,7 @@ def _collect(
     finish: Callable[[Document | Drop], Document | Drop],
 ) -> Iterator[Result]:
     slots, future = entry
-    done = iter(future.result()) if future is not None else iter(())
+    docs: list[Document | Drop] = worker_result(future, "a batch") if future is not None else []
+    done = iter(docs)
     for slot in slots:
         yield slot if slot is not None else finish(next(done))

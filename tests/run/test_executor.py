@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import os
 from typing import ClassVar
 
+import pytest
+
 from cleaner.document import Document, Drop, Reject
+from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline
-from cleaner.run.executor import execute
+from cleaner.run.executor import RESUME_HINT, execute, worker_pool, worker_result
 
 
 class Tag:
@@ -122,3 +126,22 @@ def test_barrier_runs_two_passes_and_keeps_order_and_counts() -> None:
     assert {d.meta["total"] for d in kept} == {observed}
     assert sum(isinstance(r, Drop) and r.processor == "barrier" for r in serial) == 50
     assert [d.meta["order"] for d in kept] == list(range(1, len(kept) + 1))
+
+
+def test_a_dead_worker_is_a_one_line_error_naming_the_work() -> None:
+    with worker_pool(None, 1) as pool:
+        future = pool.submit(os._exit, 9)  # the worker dies as if killed
+        with pytest.raises(CleanerError) as caught:
+            worker_result(future, "shard 4 of the map", RESUME_HINT)
+    message = str(caught.value)
+    assert message.startswith("a worker process died")
+    assert "with shard 4 of the map in flight" in message
+    assert "\n" not in message and message.endswith("from the shards already finished")
+
+
+def test_a_task_error_passes_through_unchanged() -> None:
+    with worker_pool(None, 1) as pool:
+        future = pool.submit(int, "not a number")
+        with pytest.raises(ValueError, match="invalid literal"):
+            worker_result(future, "shard 0 of the map")
+        assert worker_result(pool.submit(int, "12"), "shard 1 of the map") == 12

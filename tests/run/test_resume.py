@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -252,3 +253,48 @@ def test_kill_9_in_the_reduce_then_rerun_gives_identical_output(
     assert _side(out) == expected
     assert list(tmp_path.glob(".out.*.tmp")) == []  # the killed run's temporaries are gone
     assert not work.exists()
+
+
+_WORKER_DIES_IN_MAP = """
+import os, sys
+import cleaner.run.shards as shards
+from cleaner.cli.main import main
+
+original = shards._run_shard
+
+def dies_on_shard_2(workdir, index, items):
+    if index == 2:
+        os._exit(1)  # as a worker killed by the kernel's OOM killer would
+    return original(workdir, index, items)
+
+shards._run_shard = dies_on_shard_2
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_is_a_one_line_failure_and_the_rerun_resumes(
+    uninterrupted: tuple[Path, tuple[bytes, bytes]], tmp_path: Path
+) -> None:
+    dump, expected = uninterrupted
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    failed = subprocess.run(
+        [sys.executable, "-c", _WORKER_DIES_IN_MAP, *_args(dump, out)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert failed.returncode == 1
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.fullmatch(
+        r"cleaner: failed: a worker process died \(killed by a signal, or out of memory\?\)"
+        r" with shard \d+ of the map in flight; the same command resumes from the shards"
+        r" already finished",
+        lines[0],
+    ), lines
+    assert not out.exists()
+
+    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert _side(out) == expected
