@@ -687,6 +687,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat: expected a whole number >= 1")
+    if args.datatrove_files < 1:
+        parser.error("--datatrove-files: expected a whole number >= 1")
     workdir, made = _workdir(args)
     try:
         rows = run_all(args, workdir)

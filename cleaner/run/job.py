@@ -77,7 +77,8 @@ def run_clean(
 
     `executor` runs the shards of such a run in local worker processes (`"local"`) or as Ray
     tasks (`"ray"`, on the cluster at `address`, else on a local Ray instance with `jobs`
-    CPUs); the reduce runs here either way, so both write the same bytes.
+    CPUs); the reduce runs on this machine either way (in this process and `jobs` local
+    worker processes), so both write the same bytes.
     """
     config = pipeline.config
     in_cfg = config.get("input", {})

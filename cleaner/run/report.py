@@ -55,7 +55,8 @@ class RunReport:
     shards: dict[str, int] | None = None
     # Where a sharded run's shards ran: "local" (worker processes) or "ray"; None when streamed.
     executor: str | None = None
-    # A sharded run's wall seconds in the map (parallel) and the reduce (in this process).
+    # A sharded run's wall seconds in the map (parallel) and the reduce (deciding the global
+    # stages in this process, then finishing the shards, in worker processes where it can).
     phases: dict[str, float] | None = None
     # Duplicate clusters: cluster id -> [copies seen, copies its representative declared].
     dup_clusters: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)

@@ -107,7 +107,8 @@ class SignaturePlan:
     """The global stages of a chain's sequential part, and what runs after them.
 
     `exact`: leading `exact_dedup` stages; `barrier`: the `dedup` stage after them, if any;
-    `tail`: the processors after those, replayed in the parent as before.
+    `tail`: the processors after those, run on each shard's results with its decisions (in
+    worker processes when `tail_is_parallel`, see `cleaner.run.finish`; else in the parent).
     """
 
     exact: tuple[ExactDedup, ...]
