@@ -204,8 +204,7 @@ def _reduce_signed(
             task = FinishTask(plan, work, encoder, trace_rejects=rejects.trace)
             with worker_pool(task, workers) as pool:
                 for chunk in finish_shards(pool, decisions, shards, jobs=workers):
-                    writer.write_encoded(chunk.documents, chunk.count)
-                    rejects.write_encoded(chunk.rejects, chunk.reject_counts)
+                    chunk.copy_into(writer, rejects)
                     report.merge(chunk.report)
             return
         records = ((read_shard(work, index), decisions.for_shard(index)) for index in range(shards))

@@ -28,6 +28,7 @@ from cleaner.io.walk import walk_files
 
 RUN_FILE = "run.json"
 MAP_DIR = "map"
+FINISH_DIR = "finish"
 SUFFIX = ".cleaner-work"
 # [run] keys that change how fast (or where) a run goes, never what it writes: resuming with
 # another --jobs, or on Ray a run the local executor started (and back), is fine.
@@ -92,6 +93,15 @@ class WorkDir:
 
     def done_file(self, index: int) -> str:
         return os.path.join(self.map_dir, f"{index:06d}.done")
+
+    @property
+    def finish_dir(self) -> str:
+        return os.path.join(self.path, FINISH_DIR)
+
+    def finished_file(self, index: int, kind: str) -> str:
+        """A shard finished by a reduce worker: its encoded output records (`kind` "out") or
+        rejects lines ("rej"), read back and deleted by the parent (`cleaner.run.finish`)."""
+        return os.path.join(self.finish_dir, f"{index:06d}.{kind}")
 
     def is_done(self, index: int) -> bool:
         return os.path.exists(self.done_file(index))

@@ -189,3 +189,33 @@ def test_shards_are_finished_in_workers_when_they_can_be(
     assert (len(finished) > 1) == in_workers
     if in_workers:
         assert sum(finished) == sharded[2]["docs_out"]
+
+
+@pytest.mark.parametrize("output", ["out.jsonl", "out.jsonl.gz", "out.jsonl.zst"])
+def test_finished_shards_are_copied_a_block_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str
+) -> None:
+    """The workers' files reach the outputs in small blocks, cut anywhere (mid-record too):
+    the bytes, compressed or not, are still the streamed run's, and no file is left over."""
+    import cleaner.run.finish as finish
+
+    copied: list[int] = []
+    real = finish._blocks
+
+    def spy(path: str) -> Iterator[bytes]:
+        for block in real(path):
+            copied.append(len(block))
+            yield block
+
+    monkeypatch.setattr(finish, "COPY_BLOCK", 7)
+    monkeypatch.setattr(finish, "_blocks", spy)
+    dump = _dump(tmp_path / "dump.jsonl")
+    (tmp_path / "s").mkdir()
+    (tmp_path / "p").mkdir()
+    streamed = _run(dump, tmp_path / "s" / output, "--no-resume", "--jobs", "1")
+    sharded = _run(dump, tmp_path / "p" / output, "--shard-size", "4", "--jobs", "2")
+    assert sharded[:2] == streamed[:2]
+    assert copied and max(copied) == 7 and len(copied) > 20
+    assert sorted(path.name for path in (tmp_path / "p").iterdir()) == sorted(
+        [output, "out.rejects.jsonl", "out.report.json"]
+    )
