@@ -151,7 +151,7 @@ def _check_ours(path: str) -> None:
     """Raise unless `path` holds only what a work directory holds (and hidden temp files)."""
     foreign = [
         name for name in os.listdir(path)
-        if name not in (RUN_FILE, MAP_DIR) and not name.startswith(".")
+        if name not in (RUN_FILE, MAP_DIR, FINISH_DIR) and not name.startswith(".")
     ]
     if foreign:
         raise ConfigError(
