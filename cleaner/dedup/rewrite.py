@@ -405,8 +405,7 @@ def _forked_batches(
                 yield future.result()
     except BrokenProcessPool as exc:
         raise CleanerError(
-            "a worker process died (killed by a signal, or out of memory?) while rewrites were"
-            " being aligned"
+            "rewrite alignment: a worker process died (killed by a signal, or out of memory?)"
         ) from exc
     finally:
         _fork_state = None

@@ -16,8 +16,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import chain, islice
-from typing import TypeVar
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import CleanerError
@@ -43,41 +43,37 @@ def worker_state() -> object:
     return _worker_state
 
 
-def worker_pool(state: object, jobs: int) -> ProcessPoolExecutor:
+RESUME_HINT = "; the same command resumes from the shards already finished"
+
+
+@contextmanager
+def worker_pool(
+    state: object, jobs: int, *, stage: str, hint: str = ""
+) -> Iterator[ProcessPoolExecutor]:
     """`jobs` worker processes that each hold `state` (sent once, not with every task).
 
     Workers are forked where that exists: they start fast and inherit loaded rule packs and
-    language profiles.
+    language profiles. A worker that dies (killed by a signal, out of memory) breaks the pool:
+    whatever then raises in the block (a submit, a result, the shutdown) becomes a one-line
+    `CleanerError` naming `stage` and ending with `hint`, not a traceback from the pool.
+    Exceptions raised by the tasks themselves pass through unchanged.
     """
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(state,)
-    )
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(state,)
+        ) as pool:
+            yield pool
+    except BrokenProcessPool as exc:
+        raise CleanerError(
+            f"{stage}: a worker process died (killed by a signal, or out of memory?){hint}"
+        ) from exc
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
     chain = worker_state()
     assert isinstance(chain, tuple)
     return [apply_chain(chain, doc) for doc in batch]
-
-
-T = TypeVar("T")
-
-RESUME_HINT = "; the same command resumes from the shards already finished"
-
-
-def worker_result(future: Future[T], what: str, hint: str = "") -> T:
-    """`future.result()`, except that a worker process that died (killed by a signal, out of
-    memory) becomes a one-line `CleanerError` naming `what` (the work that was lost with the
-    pool: not necessarily what the dead worker was doing), not a traceback from the pool.
-    Exceptions raised by the task itself pass through unchanged."""
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise CleanerError(
-            f"a worker process died (killed by a signal, or out of memory?) with {what} in"
-            f" flight{hint}"
-        ) from exc
 
 
 def default_jobs() -> int:
@@ -195,7 +191,7 @@ def _execute_chain(
 
     pending: deque[tuple[list[Result | None], Future[list[Document | Drop]] | None]] = deque()
     window = jobs * _WINDOW_PER_WORKER
-    with worker_pool(prefix, jobs) as pool:
+    with worker_pool(prefix, jobs, stage="cleaning") as pool:
         for batch in _batches(chain(first, iterator), batch_size):
             pending.append(_submit(pool, batch))
             while len(pending) >= window:
@@ -226,7 +222,6 @@ def _collect(
     finish: Callable[[Document | Drop], Document | Drop],
 ) -> Iterator[Result]:
     slots, future = entry
-    docs: list[Document | Drop] = worker_result(future, "a batch") if future is not None else []
-    done = iter(docs)
+    done = iter(future.result()) if future is not None else iter(())
     for slot in slots:
         yield slot if slot is not None else finish(next(done))

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from cleaner.document import Document
 from cleaner.io.writers import DocumentWriter, RejectWriter, StreamEncoder
-from cleaner.run.executor import RESUME_HINT, worker_result, worker_state
+from cleaner.run.executor import worker_state
 from cleaner.run.report import RunReport
 from cleaner.run.shards import read_shard
 from cleaner.run.signatures import Decisions, ShardDecisions, SignaturePlan
@@ -114,14 +114,10 @@ def finish_shards(
 ) -> Iterator[ShardChunk]:
     """Every shard finished by `pool`'s workers (started with a `FinishTask`), yielded in
     shard order; at most `_IN_FLIGHT_PER_WORKER` shards per worker are in flight."""
-    pending: deque[tuple[int, Future[ShardChunk]]] = deque()
+    pending: deque[Future[ShardChunk]] = deque()
     for index in range(shards):
-        pending.append((index, pool.submit(_finish_shard, index, decisions.for_shard(index))))
+        pending.append(pool.submit(_finish_shard, index, decisions.for_shard(index)))
         while len(pending) >= jobs * _IN_FLIGHT_PER_WORKER:
-            yield _finished(*pending.popleft())
+            yield pending.popleft().result()
     while pending:
-        yield _finished(*pending.popleft())
-
-
-def _finished(index: int, future: Future[ShardChunk]) -> ShardChunk:
-    return worker_result(future, f"shard {index} of the reduce", RESUME_HINT)
+        yield pending.popleft().result()

@@ -35,7 +35,7 @@ from cleaner.io.readers import check_inputs, count_hint, read_inputs
 from cleaner.io.writers import AtomicFile, DocumentWriter, RejectWriter, open_writer
 from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
-from cleaner.run.executor import default_jobs, execute_measured, worker_pool
+from cleaner.run.executor import RESUME_HINT, default_jobs, execute_measured, worker_pool
 from cleaner.run.finish import FinishTask, finish_shards
 from cleaner.run.report import RunReport
 from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
@@ -202,7 +202,7 @@ def _reduce_signed(
         encoder = writer.stream_encoder
         if workers > 1 and shards > 1 and encoder is not None and plan.tail_is_parallel:
             task = FinishTask(plan, work, encoder, trace_rejects=rejects.trace)
-            with worker_pool(task, workers) as pool:
+            with worker_pool(task, workers, stage="reduce", hint=RESUME_HINT) as pool:
                 for chunk in finish_shards(pool, decisions, shards, jobs=workers):
                     chunk.copy_into(writer, rejects)
                     report.merge(chunk.report)

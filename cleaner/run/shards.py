@@ -29,7 +29,7 @@ from cleaner.document import Document, Drop, Reject
 from cleaner.io.atomic import AtomicFile
 from cleaner.pipeline import apply_chain
 from cleaner.processors.base import Processor
-from cleaner.run.executor import RESUME_HINT, worker_pool, worker_result, worker_state
+from cleaner.run.executor import RESUME_HINT, worker_pool, worker_state
 from cleaner.run.signatures import ShardSignatures, SignaturePlan
 from cleaner.run.spool import read_records, write_record
 from cleaner.run.workdir import WorkDir
@@ -142,17 +142,16 @@ def run_map(
             commit_shard(workdir, index, task.run(shard))
         return MapStats(*stats)
 
-    pending: deque[tuple[int, Future[None]]] = deque()
-    with worker_pool(task, jobs) as pool:
+    pending: deque[Future[None]] = deque()
+    with worker_pool(task, jobs, stage="map", hint=RESUME_HINT) as pool:
         for index, shard in shards:
-            pending.append((index, pool.submit(_run_shard, workdir, index, shard)))
+            pending.append(pool.submit(_run_shard, workdir, index, shard))
             _drain(pending, keep=jobs * _IN_FLIGHT_PER_WORKER - 1)
         _drain(pending, keep=0)
     return MapStats(*stats)
 
 
-def _drain(pending: deque[tuple[int, Future[None]]], *, keep: int) -> None:
+def _drain(pending: deque[Future[None]], *, keep: int) -> None:
     """Wait for the oldest shards until at most `keep` are in flight (re-raising failures)."""
     while len(pending) > keep:
-        index, future = pending.popleft()
-        worker_result(future, f"shard {index} of the map", RESUME_HINT)
+        pending.popleft().result()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import ClassVar
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline
-from cleaner.run.executor import RESUME_HINT, execute, worker_pool, worker_result
+from cleaner.run.executor import RESUME_HINT, execute, worker_pool
 
 
 class Tag:
@@ -128,20 +129,30 @@ def test_barrier_runs_two_passes_and_keeps_order_and_counts() -> None:
     assert [d.meta["order"] for d in kept] == list(range(1, len(kept) + 1))
 
 
-def test_a_dead_worker_is_a_one_line_error_naming_the_work() -> None:
-    with worker_pool(None, 1) as pool:
-        future = pool.submit(os._exit, 9)  # the worker dies as if killed
-        with pytest.raises(CleanerError) as caught:
-            worker_result(future, "shard 4 of the map", RESUME_HINT)
+def test_a_dead_worker_is_a_one_line_error_naming_the_stage() -> None:
+    with (
+        pytest.raises(CleanerError) as caught,
+        worker_pool(None, 1, stage="map", hint=RESUME_HINT) as pool,
+    ):
+        pool.submit(os._exit, 9).result()  # the worker dies as if killed
     message = str(caught.value)
-    assert message.startswith("a worker process died")
-    assert "with shard 4 of the map in flight" in message
+    assert message.startswith("map: a worker process died (killed by a signal, or out of memory?)")
     assert "\n" not in message and message.endswith("from the shards already finished")
 
 
+def test_a_submit_to_a_pool_broken_by_a_dead_worker_is_the_same_error() -> None:
+    with (
+        pytest.raises(CleanerError, match=r"^reduce: a worker process died"),
+        worker_pool(None, 1, stage="reduce") as pool,
+    ):
+        dying = pool.submit(os._exit, 9)
+        while not dying.done():
+            time.sleep(0.01)
+        pool.submit(int, "1")  # the pool is broken by now: the submit itself raises
+
+
 def test_a_task_error_passes_through_unchanged() -> None:
-    with worker_pool(None, 1) as pool:
-        future = pool.submit(int, "not a number")
+    with worker_pool(None, 1, stage="map") as pool:
         with pytest.raises(ValueError, match="invalid literal"):
-            worker_result(future, "shard 0 of the map")
-        assert worker_result(pool.submit(int, "12"), "shard 1 of the map") == 12
+            pool.submit(int, "not a number").result()
+        assert pool.submit(int, "12").result() == 12

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -286,13 +285,10 @@ def test_a_worker_that_dies_is_a_one_line_failure_and_the_rerun_resumes(
         text=True,
     )
     assert failed.returncode == 1
-    lines = failed.stderr.strip().splitlines()
-    assert len(lines) == 1 and re.fullmatch(
-        r"cleaner: failed: a worker process died \(killed by a signal, or out of memory\?\)"
-        r" with shard \d+ of the map in flight; the same command resumes from the shards"
-        r" already finished",
-        lines[0],
-    ), lines
+    assert failed.stderr.strip().splitlines() == [
+        "cleaner: failed: map: a worker process died (killed by a signal, or out of memory?);"
+        " the same command resumes from the shards already finished"
+    ]
     assert not out.exists()
 
     again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
