@@ -5,7 +5,8 @@ file system), flushed to disk with fsync, and renamed over the target only when 
 finished without an exception. On an exception the temporary is removed and an existing target
 is left untouched. A crash (kill -9, power loss) can leave a hidden `.NAME.*.tmp` sibling
 behind, but never a truncated file under the real name that looks like a finished run; the
-next run writing the same target removes those leftovers (`remove_stale_temporaries`).
+next `cleaner clean` writing the same target removes those leftovers
+(`remove_stale_temporaries`).
 
     with AtomicFile("out.jsonl") as fh:     # a binary file handle
         fh.write(b"...")
@@ -28,11 +29,13 @@ def _temp_name(target: str, kind: str) -> str:
 
 
 def _process_is_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this machine (an impossible id counts as alive:
+    then the file is not one of ours to judge)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:  # someone else's process
+    except (PermissionError, OverflowError, ValueError):  # another user's process; no pid
         return True
     return True
 
@@ -41,27 +44,36 @@ def remove_stale_temporaries(target: str | os.PathLike[str]) -> list[str]:
     """Delete the temporaries that writers of `target` killed mid-write left behind.
 
     A temporary is named `.NAME.PID.HEX.KIND` (see `_temp_name`); one is stale when no process
-    with its PID is running, so a write in progress (in this or any live process) is never
-    touched. Returns the paths removed, sorted.
+    with its PID runs on this machine, so a write in progress here is never touched (a writer
+    in another PID namespace or on another host sharing the directory cannot be seen). The
+    previous tree that `AtomicDirectory.commit` moved aside (`.old`) is kept while the target
+    is missing: a crash between its two renames leaves it the only copy. Best effort: what
+    cannot be deleted stays. Returns the paths removed, sorted.
     """
     head, tail = os.path.split(os.path.abspath(os.fspath(target)))
-    pattern = re.compile(rf"\.{re.escape(tail)}\.(\d+)\.[0-9a-f]{{8}}\.(?:tmp|tmpdir|old)")
+    pattern = re.compile(
+        rf"\.{re.escape(tail)}\.([0-9]{{1,10}})\.[0-9a-f]{{8}}\.(tmp|tmpdir|old)", re.ASCII
+    )
     try:
         names = sorted(os.listdir(head))
     except OSError:
         return []
+    target_exists = os.path.lexists(os.path.join(head, tail))
     removed = []
     for name in names:
         match = pattern.fullmatch(name)
         if match is None or _process_is_alive(int(match.group(1))):
             continue
+        if match.group(2) == "old" and not target_exists:
+            continue
         path = os.path.join(head, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
         else:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(path)
-        removed.append(path)
+        if not os.path.lexists(path):
+            removed.append(path)
     return removed
 
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cleaner.io.atomic import AtomicDirectory, AtomicFile, remove_stale_temporaries
 
 
@@ -71,5 +73,43 @@ def test_a_missing_directory_is_nothing_to_clean(tmp_path: Path) -> None:
 def test_pid_of_this_process_counts_as_alive(tmp_path: Path) -> None:
     temp = tmp_path / f".out.jsonl.{os.getpid()}.0123abcd.tmp"
     temp.write_text("mine")
+    assert remove_stale_temporaries(tmp_path / "out.jsonl") == []
+    assert temp.exists()
+
+
+def test_the_only_copy_of_a_previous_directory_output_is_kept(tmp_path: Path) -> None:
+    """Killed between AtomicDirectory's two renames: no target, the old tree aside."""
+    dead = _dead_pid()
+    old = tmp_path / f".out.{dead}.0123abcd.old"
+    (old / "a.txt").parent.mkdir(parents=True)
+    (old / "a.txt").write_text("previous")
+    new = tmp_path / f".out.{dead}.89abcdef.tmpdir"
+    new.mkdir()
+
+    assert remove_stale_temporaries(tmp_path / "out") == [str(new)]
+    assert (old / "a.txt").read_text() == "previous"
+
+
+def test_names_that_only_look_like_temporaries_are_left_alone(tmp_path: Path) -> None:
+    odd = [
+        tmp_path / ".out.jsonl.99999999999999.deadbeef.tmp",  # no such pid can exist
+        tmp_path / ".out.jsonl.\u0661\u0662.deadbeef.tmp",  # non-ASCII digits
+    ]
+    for path in odd:
+        path.write_text("keep")
+    assert remove_stale_temporaries(tmp_path / "out.jsonl") == []
+    assert all(path.exists() for path in odd)
+
+
+def test_what_cannot_be_deleted_is_not_reported_and_does_not_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    temp = tmp_path / f".out.jsonl.{_dead_pid()}.0123abcd.tmp"
+    temp.write_text("stuck")
+
+    def refuse(path: str) -> None:
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(os, "unlink", refuse)
     assert remove_stale_temporaries(tmp_path / "out.jsonl") == []
     assert temp.exists()
