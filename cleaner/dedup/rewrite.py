@@ -62,7 +62,6 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -73,7 +72,7 @@ from cleaner.dedup.hashing import MASK32, POLY_BASE, fmix32, fmix64
 from cleaner.dedup.lsh import run_pairs
 from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches
 from cleaner.dedup.verify import PairOverlaps
-from cleaner.errors import CleanerError, ConfigError
+from cleaner.errors import ConfigError, dead_workers_as_error
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -399,14 +398,13 @@ def _forked_batches(
     _fork_state = (sketches, offsets, threshold)
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with (
+            dead_workers_as_error("rewrite alignment"),
+            ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+        ):
             futures = [pool.submit(_align_forked, left[b], right[b]) for b in batches]
             for future in futures:
                 yield future.result()
-    except BrokenProcessPool as exc:
-        raise CleanerError(
-            "rewrite alignment: a worker process died (killed by a signal, or out of memory?)"
-        ) from exc
     finally:
         _fork_state = None
 

@@ -15,12 +15,11 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice
 
 from cleaner.document import Document, Drop, Reject
-from cleaner.errors import CleanerError
+from cleaner.errors import dead_workers_as_error
 from cleaner.pipeline import Pipeline, apply_chain
 from cleaner.run.spool import Spool
 
@@ -53,21 +52,17 @@ def worker_pool(
     """`jobs` worker processes that each hold `state` (sent once, not with every task).
 
     Workers are forked where that exists: they start fast and inherit loaded rule packs and
-    language profiles. A worker that dies (killed by a signal, out of memory) breaks the pool:
-    whatever then raises in the block (a submit, a result, the shutdown) becomes a one-line
-    `CleanerError` naming `stage` and ending with `hint`, not a traceback from the pool.
-    Exceptions raised by the tasks themselves pass through unchanged.
+    language profiles. A worker that dies becomes a one-line error naming `stage`, ending with
+    `hint` (`dead_workers_as_error`).
     """
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    try:
-        with ProcessPoolExecutor(
+    with (
+        dead_workers_as_error(stage, hint),
+        ProcessPoolExecutor(
             max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(state,)
-        ) as pool:
-            yield pool
-    except BrokenProcessPool as exc:
-        raise CleanerError(
-            f"{stage}: a worker process died (killed by a signal, or out of memory?){hint}"
-        ) from exc
+        ) as pool,
+    ):
+        yield pool
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
