@@ -17,6 +17,8 @@ from cleaner.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO / "seeds").iterdir())
+# The environment of the `cleaner` subprocesses: this checkout on the import path.
+_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 
 
 def _seed_texts() -> list[str]:
@@ -140,8 +142,7 @@ def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
     out = tmp_path / "killed" / "out.jsonl"
     out.parent.mkdir()
     work = out.parent / ".out.jsonl.cleaner-work"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(_command(dump, out), start_new_session=True, env=env)
+    proc = subprocess.Popen(_command(dump, out), start_new_session=True, env=_ENV)
     deadline = time.monotonic() + 60
     try:
         while True:
@@ -157,7 +158,7 @@ def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
     assert not out.exists()
     assert len(list((work / "map").glob("*.done"))) >= 3
 
-    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    again = subprocess.run(_command(dump, out), env=_ENV, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "resuming from" in again.stderr
     report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
@@ -168,7 +169,7 @@ def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
 
     fresh = tmp_path / "fresh" / "out.jsonl"
     fresh.parent.mkdir()
-    subprocess.run(_command(dump, fresh), env=env, check=True)
+    subprocess.run(_command(dump, fresh), env=_ENV, check=True)
     assert _side(out) == _side(fresh)
 
 
@@ -209,8 +210,7 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple
     root = tmp_path_factory.mktemp("uninterrupted")
     dump = _big_dump(root / "dump.jsonl")
     out = root / "out" / "out.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    subprocess.run(_command(dump, out), env=env, check=True)
+    subprocess.run(_command(dump, out), env=_ENV, check=True)
     return dump, _side(out)
 
 
@@ -229,10 +229,9 @@ def test_kill_9_in_the_reduce_then_rerun_gives_identical_output(
     dump, expected = uninterrupted
     out = tmp_path / "out.jsonl"
     work = tmp_path / ".out.jsonl.cleaner-work"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     killed = subprocess.run(
         [sys.executable, "-c", _KILL_IN_REDUCE, where, str(when), *_args(dump, out, jobs)],
-        env=env,
+        env=_ENV,
         start_new_session=True,
         capture_output=True,
         text=True,
@@ -244,7 +243,7 @@ def test_kill_9_in_the_reduce_then_rerun_gives_identical_output(
     if where != "decide":  # killed while the output was being written
         assert any(name.startswith(".out.jsonl.") for name in leftovers), leftovers
 
-    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    again = subprocess.run(_command(dump, out), env=_ENV, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "resuming from" in again.stderr
     report = json.loads(out.with_suffix(".report.json").read_text("utf-8"))
@@ -277,10 +276,9 @@ def test_a_worker_that_dies_is_a_one_line_failure_and_the_rerun_resumes(
 ) -> None:
     dump, expected = uninterrupted
     out = tmp_path / "out.jsonl"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     failed = subprocess.run(
         [sys.executable, "-c", _WORKER_DIES_IN_MAP, *_args(dump, out)],
-        env=env,
+        env=_ENV,
         capture_output=True,
         text=True,
     )
@@ -291,6 +289,6 @@ def test_a_worker_that_dies_is_a_one_line_failure_and_the_rerun_resumes(
     ]
     assert not out.exists()
 
-    again = subprocess.run(_command(dump, out), env=env, capture_output=True, text=True)
+    again = subprocess.run(_command(dump, out), env=_ENV, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert _side(out) == expected
