@@ -8,6 +8,13 @@ behind, but never a truncated file under the real name that looks like a finishe
 next `cleaner clean` writing the same target removes those leftovers
 (`remove_stale_temporaries`).
 
+A target that is a special file (`/dev/null`, a FIFO, a terminal, a socket) is written
+directly instead: renaming over it would replace the device or the pipe with a regular file.
+
+A directory tree holds a marker file (`OUTPUT_MARKER`) written with it, so that a later run
+can tell a tree cleaner wrote (which it may replace) from a directory someone else owns
+(which `AtomicDirectory` refuses to replace unless told to).
+
     with AtomicFile("out.jsonl") as fh:     # a binary file handle
         fh.write(b"...")
 """
@@ -19,8 +26,43 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from types import TracebackType
 from typing import IO
+
+from cleaner.errors import CleanerError
+
+#: The file inside every directory tree cleaner writes; its presence lets a run replace it.
+OUTPUT_MARKER = ".cleaner-output"
+_MARKER_TEXT = b"Written by cleaner: the next run writing this directory replaces it whole.\n"
+
+
+def is_special_file(path: str | os.PathLike[str]) -> bool:
+    """True when `path` exists (after symlinks) and is neither a regular file nor a directory:
+    a character or block device, a FIFO, a socket."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def is_marked_directory(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is a directory holding the marker of a tree cleaner wrote."""
+    return os.path.isfile(os.path.join(path, OUTPUT_MARKER))
+
+
+def replaceable_directory(path: str | os.PathLike[str]) -> bool:
+    """True when an existing directory may be replaced without being asked: cleaner wrote it
+    (it holds the marker) or it is empty (nothing in it can be lost)."""
+    try:
+        return is_marked_directory(path) or not os.listdir(path)
+    except OSError:
+        return False
+
+
+class NotOurDirectoryError(CleanerError):
+    """The target of a directory output exists, is not empty, and cleaner did not write it."""
 
 
 def _temp_name(target: str, kind: str) -> str:
@@ -96,6 +138,8 @@ class AtomicFile:
 
     Can also be driven by hand: `open()`, then `commit()` or `discard()`. Missing parent
     directories are created. The file gets the usual permissions (0666 minus the umask).
+    A special file (`/dev/null`, a FIFO) is opened and written directly, with no temporary:
+    what was written cannot be taken back there, and the file itself stays what it was.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -103,6 +147,7 @@ class AtomicFile:
         self.temp_path = ""
         self._handle: IO[bytes] | None = None
         self._finished = False
+        self._direct = False
 
     def open(self) -> IO[bytes]:
         """Create the temporary file (once) and return its handle."""
@@ -112,6 +157,10 @@ class AtomicFile:
             raise ValueError(f"{self.path}: already committed or discarded")
         if os.path.isdir(self.path):
             raise IsADirectoryError(f"{self.path}: is a directory")
+        if is_special_file(self.path):
+            self._direct = True
+            self._handle = open(self.path, "wb")  # noqa: SIM115 (closed by commit/discard)
+            return self._handle
         parent = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(parent, exist_ok=True)
         while True:
@@ -130,6 +179,11 @@ class AtomicFile:
         if self._finished:
             return
         handle = self._handle if self._handle is not None else self.open()
+        if self._direct:
+            self._handle = None
+            self._finished = True
+            handle.close()
+            return
         try:
             handle.flush()
             os.fsync(handle.fileno())
@@ -176,11 +230,24 @@ class AtomicDirectory:
     first renamed aside, the new one renamed in, and the old one deleted. The gap between the two
     renames is a few microseconds; a crash inside it leaves both trees under hidden sibling
     names and nothing under the target name, never a half-written target.
+
+    The new tree gets the marker file `OUTPUT_MARKER`. An existing target is replaced only
+    when it holds that marker or is empty, or with `overwrite=True`; otherwise `open` and
+    `commit` raise `NotOurDirectoryError` and the target is not touched.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
         self.path = os.fspath(path).rstrip("/" + os.sep) or os.fspath(path)
+        self.overwrite = overwrite
         self.temp_path = ""
+
+    def _check_target(self) -> None:
+        if self.overwrite or not os.path.isdir(self.path) or replaceable_directory(self.path):
+            return
+        raise NotOurDirectoryError(
+            f"{self.path}: an existing directory cleaner did not write; it would be replaced"
+            " whole (use --overwrite to allow that, or choose a new directory)"
+        )
 
     def open(self) -> str:
         """Create the temporary directory and return its path."""
@@ -188,6 +255,7 @@ class AtomicDirectory:
             return self.temp_path
         if os.path.exists(self.path) and not os.path.isdir(self.path):
             raise NotADirectoryError(f"{self.path}: exists and is not a directory")
+        self._check_target()
         parent = os.path.dirname(os.path.abspath(self.path))
         os.makedirs(parent, exist_ok=True)
         while True:
@@ -203,6 +271,15 @@ class AtomicDirectory:
     def commit(self) -> None:
         temp = self.open()
         parent = os.path.dirname(os.path.abspath(self.path))
+        try:
+            self._check_target()  # again: the directory may have appeared during the run
+            with open(os.path.join(temp, OUTPUT_MARKER), "wb") as marker:
+                marker.write(_MARKER_TEXT)
+                marker.flush()
+                os.fsync(marker.fileno())
+        except BaseException:
+            self.discard()
+            raise
         fsync_directory(temp)
         old = ""
         if os.path.isdir(self.path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 from cleaner.errors import ConfigError
+from cleaner.io.atomic import is_special_file
 
 #: Name endings of JSON Lines files (before any compression suffix).
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -94,7 +95,8 @@ def check_input_format(fmt: str) -> str:
 def output_format(path: str, fmt: str = "auto") -> str:
     """Resolve the output format: "jsonl", "txt", "parquet", "dir" or "stdout" (JSONL on stdout).
 
-    With "auto": `-` is stdout; a path ending in a separator or naming an existing directory is
+    With "auto": `-` is stdout; an existing special file (`/dev/null`, a FIFO) is JSONL; a
+    path ending in a separator or naming an existing directory is
     a directory; then the name decides (.jsonl/.ndjson with optional .gz/.zst, .txt or
     .parquet). A name that says nothing is an error rather than a guess, so `-o out` never
     silently picks one.
@@ -105,6 +107,8 @@ def output_format(path: str, fmt: str = "auto") -> str:
         if fmt in ("auto", "jsonl"):
             return "stdout"
         raise ConfigError(f"output '-' (stdout) is written as JSONL; format {fmt!r} needs a path")
+    if fmt == "auto" and is_special_file(path):
+        return "jsonl"  # /dev/null, a FIFO: a record stream, whatever the name says
     is_dir_path = path.endswith(("/", os.sep)) or os.path.isdir(path)
     if fmt == "dir" or (fmt == "auto" and is_dir_path):
         if os.path.exists(path) and not os.path.isdir(path):

@@ -113,3 +113,34 @@ def test_what_cannot_be_deleted_is_not_reported_and_does_not_fail(
     monkeypatch.setattr(os, "unlink", refuse)
     assert remove_stale_temporaries(tmp_path / "out.jsonl") == []
     assert temp.exists()
+
+
+def test_a_special_file_is_written_directly_and_stays_special(tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    with AtomicFile(fifo) as fh:
+        fh.write(b"through the pipe\n")
+    reader.join(timeout=60)
+    assert got == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert os.listdir(tmp_path) == ["pipe"]  # no temporary beside it
+
+
+def test_a_directory_tree_carries_the_marker(tmp_path: Path) -> None:
+    from cleaner.io.atomic import OUTPUT_MARKER, is_marked_directory
+
+    with AtomicDirectory(tmp_path / "out") as root:
+        Path(root, "a.txt").write_text("a")
+    assert is_marked_directory(tmp_path / "out")
+    assert sorted(os.listdir(tmp_path / "out")) == [OUTPUT_MARKER, "a.txt"]
