@@ -192,3 +192,22 @@ def _plain(value: Any, depth: int) -> Any:
 
 def _key(key: Any) -> str:
     return _SURROGATE.sub("\ufffd", key if isinstance(key, str) else str(key))
+
+
+def meta_record(doc: Document, *, path: str | None = None, trace: bool = False) -> dict[str, Any]:
+    """The line of a meta side file (beside `.txt` and directory output, which hold texts
+    only) for a kept document: everything its JSONL record holds except the text.
+
+        {"id": ..., "path": <file in the output directory>, "meta": {...}, "fields": {...}}
+
+    `path` only for directory output; `meta` always (`{}` when empty); `fields` (the input's
+    other fields, in input order) only when there are some. Nested under their own keys, so an
+    input field named `path` or `meta` cannot clash with cleaner's keys.
+    """
+    record: dict[str, Any] = {"id": doc.id}
+    if path is not None:
+        record["path"] = path
+    record["meta"] = _meta(doc, trace)
+    if doc.fields:
+        record["fields"] = dict(doc.fields)
+    return record

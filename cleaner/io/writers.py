@@ -11,13 +11,19 @@ Output formats (chosen by name, or by `fmt`):
 - `.txt`: the texts only, each ending with a newline, separated by a line holding a single form
   feed (`\\f\\n`). A form feed is a page break, never part of prose, so
   `data.split("\\n\\f\\n")` recovers the documents; a text line that is exactly a form feed is
-  written as an empty line to keep that true.
+  written as an empty line to keep that true. What the texts cannot hold (id, meta, the input's
+  other fields) goes to `OUT.meta.jsonl` beside it, one line per document in the same order
+  (`cleaner.io.records.meta_record`), committed with it.
 - `.parquet`: one row per document, zstd-compressed; layout and type rules in
   `cleaner.io.parquet` (needs pyarrow: `pip install 'cleaner[parquet]'`, imported only then).
 - a directory (`out/`, an existing directory, or `fmt="dir"`): one UTF-8 file per document at
   the path its id names, with `.txt` added if missing (see `cleaner.io.layout`), each ending
-  with a newline.
+  with a newline. The tree also holds `.cleaner-meta.jsonl` (one `meta_record` line per
+  document, with its `path`, in output order) and the marker `.cleaner-output`: an existing
+  directory is replaced only when it holds that marker (cleaner wrote it) or is empty, unless
+  `overwrite=True` (see `cleaner.io.atomic.AtomicDirectory`).
 - `-`: JSONL on standard output.
+- a special file (`/dev/null`, a FIFO): JSONL written to it directly, no meta side file.
 
 Every file output is atomic (`cleaner.io.atomic`): it appears complete when the `with` block
 ends without an exception, and an exception leaves the previous output (or none) untouched.
@@ -33,7 +39,7 @@ from typing import IO
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.io.atomic import AtomicDirectory, AtomicFile
+from cleaner.io.atomic import AtomicDirectory, AtomicFile, is_special_file
 from cleaner.io.compression import open_compressed
 from cleaner.io.formats import STDIO, compression_of, output_format, output_stem
 from cleaner.io.layout import Layout
@@ -42,6 +48,7 @@ from cleaner.io.records import (
     drop_record,
     dumps_line,
     encode_text,
+    meta_record,
     reject_record,
 )
 
@@ -52,10 +59,16 @@ __all__ = [
     "RejectWriter",
     "StreamEncoder",
     "default_side_paths",
+    "meta_side_path",
     "open_writer",
 ]
 
 TXT_SEPARATOR = b"\f\n"
+#: The meta side file inside a directory output (hidden, and never a document's path: every
+#: document file ends in `.txt`).
+DIR_META_NAME = ".cleaner-meta.jsonl"
+#: The meta side file beside a `.txt` output replaces its format suffix: out.txt -> out.meta.jsonl.
+TXT_META_SUFFIX = ".meta.jsonl"
 
 
 class DocumentWriter:
@@ -178,17 +191,24 @@ def _txt_block(text: str, first: bool) -> bytes:
 
 
 class FileWriter(DocumentWriter):
-    """JSONL (plain, gzip, zstd) or .txt into one atomically written file."""
+    """JSONL (plain, gzip, zstd) or .txt into one atomically written file; with `meta_path`,
+    each document's `meta_record` line into that file too, committed just before the output."""
 
-    def __init__(self, path: str, encoder: StreamEncoder, codec: str | None) -> None:
+    def __init__(
+        self, path: str, encoder: StreamEncoder, codec: str | None, meta_path: str | None = None
+    ) -> None:
         super().__init__(path)
         self._encoder = encoder
         self._codec = codec
         self._atomic = AtomicFile(path)
         self._stream: IO[bytes] | None = None
+        self._meta = AtomicFile(meta_path) if meta_path is not None else None
+        self._meta_stream: IO[bytes] | None = None
 
     def _open(self) -> None:
         self._stream = open_compressed(self._atomic.open(), self._codec)
+        if self._meta is not None:
+            self._meta_stream = self._meta.open()
 
     @property
     def stream_encoder(self) -> StreamEncoder | None:
@@ -196,6 +216,8 @@ class FileWriter(DocumentWriter):
 
     def _write(self, doc: Document) -> None:
         self._write_bytes(self._encoder.encode(doc, self.count == 0))
+        if self._meta_stream is not None:
+            self._meta_stream.write(dumps_line(meta_record(doc, trace=self._encoder.trace)))
 
     def _write_bytes(self, data: bytes) -> None:
         assert self._stream is not None
@@ -205,12 +227,16 @@ class FileWriter(DocumentWriter):
         try:
             if self._stream is not None and self._codec is not None:
                 self._stream.close()  # writes the compressed stream's trailer
+            if self._meta is not None:
+                self._meta.commit()
         except BaseException:
-            self._atomic.discard()
+            self._discard()
             raise
         self._atomic.commit()
 
     def _discard(self) -> None:
+        if self._meta is not None:
+            self._meta.discard()
         self._atomic.discard()
 
 
@@ -246,16 +272,20 @@ class StdoutWriter(DocumentWriter):
 
 
 class DirectoryWriter(DocumentWriter):
-    """One file per document, built in a temporary directory and swapped in on success."""
+    """One file per document, built in a temporary directory and swapped in on success, with
+    the documents' `meta_record` lines in `DIR_META_NAME` inside it."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, trace: bool = False, overwrite: bool = False) -> None:
         super().__init__(path)
-        self._atomic = AtomicDirectory(path)
+        self._atomic = AtomicDirectory(path, overwrite=overwrite)
         self._layout = Layout()
         self._root = ""
+        self._trace = trace
+        self._meta: IO[bytes] | None = None
 
     def _open(self) -> None:
         self._root = self._atomic.open()
+        self._meta = open(os.path.join(self._root, DIR_META_NAME), "wb")  # noqa: SIM115
 
     def _write(self, doc: Document) -> None:
         rel = self._layout.path_for(doc.id)
@@ -266,11 +296,23 @@ class DirectoryWriter(DocumentWriter):
             handle.write(encode_text(text))
             handle.flush()
             os.fsync(handle.fileno())
+        assert self._meta is not None
+        self._meta.write(dumps_line(meta_record(doc, path=rel, trace=self._trace)))
 
     def _commit(self) -> None:
+        try:
+            assert self._meta is not None
+            self._meta.flush()
+            os.fsync(self._meta.fileno())
+            self._meta.close()
+        except BaseException:
+            self._discard()
+            raise
         self._atomic.commit()
 
     def _discard(self) -> None:
+        if self._meta is not None:
+            self._meta.close()
         self._atomic.discard()
 
 
@@ -281,16 +323,18 @@ def open_writer(
     text_field: str = "text",
     id_field: str = "id",
     trace: bool = False,
+    overwrite: bool = False,
 ) -> DocumentWriter:
     """A writer for `path`; the format comes from `fmt` or, with "auto", from the name.
 
     `fmt` is one of "auto", "jsonl" (compression still from a .gz/.zst suffix), "txt", "dir",
     "parquet". Raises ConfigError at once for a name that does not say its format, and for
-    Parquet output when pyarrow is not installed.
+    Parquet output when pyarrow is not installed. `overwrite` lets a directory output replace
+    an existing directory cleaner did not write.
     """
     kind = output_format(path, fmt)
     if kind == "dir":
-        return DirectoryWriter(path)
+        return DirectoryWriter(path, trace=trace, overwrite=overwrite)
     if kind == "parquet":
         # imported here: cleaner.io.parquet builds on this module (DocumentWriter)
         from cleaner.io.parquet import ParquetDocumentWriter
@@ -302,7 +346,7 @@ def open_writer(
     if kind == "stdout":
         return StdoutWriter(encoder)
     codec = compression_of(path) if kind == "jsonl" else None
-    return FileWriter(path, encoder, codec)
+    return FileWriter(path, encoder, codec, meta_path=meta_side_path(path, fmt=fmt))
 
 
 class RejectWriter:
@@ -310,16 +354,17 @@ class RejectWriter:
 
     Always created (an empty file says "nothing was rejected", where a missing one could mean
     the run never got that far). `counts` counts records by label (`filters.too_short`,
-    `input.malformed_json`), for the run summary.
+    `input.malformed_json`), for the run summary. With `path=None` (a pipe-mode run asked for
+    no rejects file) the records are counted and not written anywhere.
     """
 
-    def __init__(self, path: str, *, trace: bool = False) -> None:
+    def __init__(self, path: str | None, *, trace: bool = False) -> None:
         if path == STDIO:
             raise ConfigError("the rejects file needs a path, not '-'")
         self.path = path
         self.trace = trace
         self.counts: Counter[str] = Counter()
-        self._atomic = AtomicFile(path)
+        self._atomic = AtomicFile(path) if path is not None else None
         self._handle: IO[bytes] | None = None
 
     @property
@@ -354,18 +399,23 @@ class RejectWriter:
             self.write_reject(item)
 
     def close(self) -> None:
-        self._atomic.commit()
+        if self._atomic is not None:
+            self._atomic.commit()
 
     def abort(self) -> None:
-        self._atomic.discard()
+        if self._atomic is not None:
+            self._atomic.discard()
 
     def _write(self, data: bytes) -> None:
+        if self._atomic is None:
+            return
         if self._handle is None:
             self._handle = self._atomic.open()
         self._handle.write(data)
 
     def __enter__(self) -> RejectWriter:
-        self._handle = self._atomic.open()
+        if self._atomic is not None:
+            self._handle = self._atomic.open()
         return self
 
     def __exit__(
@@ -380,16 +430,26 @@ class RejectWriter:
             self.abort()
 
 
-def default_side_paths(output: str, *, fmt: str = "auto") -> tuple[str, str]:
-    """(rejects path, report path) beside `output`.
+def default_side_paths(output: str, *, fmt: str = "auto") -> tuple[str | None, str | None]:
+    """(rejects path, report path) beside `output`, or (None, None): no side files.
 
     `out.jsonl[.gz|.zst]`, `out.txt`, `out.parquet` and the directory `out/` give
-    `out.rejects.jsonl` and `out.report.json`; `-` (stdout) gives `cleaner.rejects.jsonl` and
-    `cleaner.report.json` in the current directory. An output directory is never given a name
-    with its format stripped.
+    `out.rejects.jsonl` and `out.report.json`. An output directory is never given a name with
+    its format stripped. `-` (stdout) and a special file (`/dev/null`, a FIFO) give none: a
+    pipe has no place beside it, and the current directory (or /dev) is not one to write into
+    unasked; `--rejects` and `--report` name them explicitly.
     """
-    if output == STDIO:
-        return "cleaner.rejects.jsonl", "cleaner.report.json"
+    if output == STDIO or is_special_file(output):
+        return None, None
     is_dir = fmt == "dir" or output.endswith(("/", os.sep)) or os.path.isdir(output)
     stem = (output.rstrip("/" + os.sep) or output) if is_dir else output_stem(output)
     return f"{stem}.rejects.jsonl", f"{stem}.report.json"
+
+
+def meta_side_path(output: str, *, fmt: str = "auto") -> str | None:
+    """Where the meta of a `.txt` output goes: `out.txt` -> `out.meta.jsonl`; None for every
+    other format (JSONL and Parquet hold the meta; a directory holds its own `DIR_META_NAME`)
+    and for a special file."""
+    if output == STDIO or is_special_file(output) or output_format(output, fmt) != "txt":
+        return None
+    return output_stem(output) + TXT_META_SUFFIX

@@ -23,7 +23,8 @@ def test_clean_seeds_into_a_directory(tmp_path: Path, capsys: pytest.CaptureFixt
     code = main(["clean", str(SEEDS), "-o", f"{out}/", "--no-progress"])
     assert code == 0
     files = sorted(p.name for p in out.iterdir())
-    assert files == sorted(p.name for p in SEEDS.iterdir())
+    side = [".cleaner-meta.jsonl", ".cleaner-output"]  # the meta side file and the marker
+    assert files == sorted([*side, *(p.name for p in SEEDS.iterdir())])
     text_002 = (out / "002_6d780ac8c6a5b1ba.txt").read_text("utf-8")
     assert "No time to read?" not in text_002
     assert "Previous Article" not in text_002

@@ -20,9 +20,9 @@ import zstandard
 
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.errors import ConfigError
-from cleaner.io.atomic import AtomicDirectory, AtomicFile
+from cleaner.io.atomic import AtomicDirectory, AtomicFile, NotOurDirectoryError
 from cleaner.io.readers import iter_inputs
-from cleaner.io.writers import RejectWriter, default_side_paths, open_writer
+from cleaner.io.writers import RejectWriter, default_side_paths, meta_side_path, open_writer
 
 
 class Boom(Exception):
@@ -206,6 +206,8 @@ def test_directory_output_mirrors_ids(tmp_path: Path) -> None:
     write(f"{out}/", items)
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert files == [
+        ".cleaner-meta.jsonl",
+        ".cleaner-output",
         "BUSINESS/001~3.TXT",
         "_.txt",
         "__/__/escape.txt",
@@ -230,15 +232,14 @@ def test_directory_output_file_and_directory_clash(tmp_path: Path) -> None:
 
 def test_existing_directory_is_replaced_only_on_success(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "old.txt").write_text("old", encoding="utf-8")
+    write(out, [Document(id="old", text="old")], fmt="dir")  # a tree cleaner wrote: marked
     with pytest.raises(Boom), open_writer(str(out)) as writer:
         writer.write(Document(id="new", text="new"))
         raise Boom
-    assert sorted(os.listdir(out)) == ["old.txt"]
+    assert sorted(os.listdir(out)) == [".cleaner-meta.jsonl", ".cleaner-output", "old.txt"]
     assert siblings(out) == ["out"]
     write(out, [Document(id="new", text="new")])
-    assert sorted(os.listdir(out)) == ["new.txt"]
+    assert sorted(os.listdir(out)) == [".cleaner-meta.jsonl", ".cleaner-output", "new.txt"]
     assert siblings(out) == ["out"]
 
 
@@ -353,11 +354,83 @@ def test_stdout_writer(monkeypatch: pytest.MonkeyPatch) -> None:
         ("out.ndjson", ("out.rejects.jsonl", "out.report.json")),
         ("out.txt", ("out.rejects.jsonl", "out.report.json")),
         ("runs/out/", ("runs/out.rejects.jsonl", "runs/out.report.json")),
-        ("-", ("cleaner.rejects.jsonl", "cleaner.report.json")),
+        ("-", (None, None)),
+        (os.devnull, (None, None)),
     ],
 )
-def test_default_side_paths(output: str, expected: tuple[str, str]) -> None:
+def test_default_side_paths(output: str, expected: tuple[str | None, str | None]) -> None:
     assert default_side_paths(output) == expected
+
+
+@pytest.mark.parametrize(
+    ("output", "expected"),
+    [
+        ("out.txt", "out.meta.jsonl"),
+        ("runs/Out.TXT", "runs/Out.meta.jsonl"),
+        ("out.jsonl", None),
+        ("out/", None),
+        ("-", None),
+        (os.devnull, None),
+    ],
+)
+def test_meta_side_path(output: str, expected: str | None) -> None:
+    assert meta_side_path(output) == expected
+
+
+def test_an_unmarked_directory_is_replaced_only_when_asked(tmp_path: Path) -> None:
+    out = tmp_path / "mydocs"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep", encoding="utf-8")
+    with pytest.raises(NotOurDirectoryError), open_writer(f"{out}/") as writer:
+        writer.write(Document(id="new", text="new"))
+    assert os.listdir(out) == ["precious.txt"]
+    assert siblings(out) == ["mydocs"]
+    with open_writer(f"{out}/", overwrite=True) as writer:
+        writer.write(Document(id="new", text="new"))
+    assert sorted(os.listdir(out)) == [".cleaner-meta.jsonl", ".cleaner-output", "new.txt"]
+
+
+def test_a_directory_appearing_during_the_run_is_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    writer = open_writer(f"{out}/")
+    writer.write(Document(id="a", text="a"))
+    out.mkdir()  # someone else's, created while the run was going
+    (out / "theirs.txt").write_text("theirs", encoding="utf-8")
+    with pytest.raises(NotOurDirectoryError):
+        writer.close()
+    assert os.listdir(out) == ["theirs.txt"]
+    assert siblings(out) == ["out"]
+
+
+def test_meta_beside_txt_and_inside_a_directory(tmp_path: Path) -> None:
+    items = [
+        Document(id="b", text="two", meta={"byline": "Ann"}, fields={"url": "u"}),
+        Document(id="a", text="one"),
+    ]
+    write(tmp_path / "out.txt", items)
+    lines = [orjson.loads(x) for x in (tmp_path / "out.meta.jsonl").read_bytes().splitlines()]
+    assert lines == [
+        {"id": "b", "meta": {"byline": "Ann"}, "fields": {"url": "u"}},
+        {"id": "a", "meta": {}},
+    ]
+    write(tmp_path / "dir", items, fmt="dir")
+    meta = tmp_path / "dir" / ".cleaner-meta.jsonl"
+    lines = [orjson.loads(x) for x in meta.read_bytes().splitlines()]
+    assert [(x["id"], x["path"]) for x in lines] == [("b", "b.txt"), ("a", "a.txt")]
+
+
+def test_a_failed_txt_run_leaves_no_meta_file(tmp_path: Path) -> None:
+    with pytest.raises(Boom), open_writer(str(tmp_path / "out.txt")) as writer:
+        writer.write(Document(id="a", text="one", meta={"byline": "Ann"}))
+        raise Boom
+    assert os.listdir(tmp_path) == []
+
+
+def test_rejects_without_a_path_are_counted_only(tmp_path: Path) -> None:
+    with RejectWriter(None) as rejects:
+        rejects.write_reject(Reject(id="x", source="s", reason="malformed_json", detail=""))
+    assert rejects.total == 1
+    assert os.listdir(tmp_path) == []
 
 
 def test_default_side_paths_existing_directory(tmp_path: Path) -> None:
