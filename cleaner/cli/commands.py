@@ -114,6 +114,7 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         output=args.output,
         rejects=args.rejects or rejects_default,
         report=args.report or report_default,
+        overwrite=bool(getattr(args, "overwrite", False)),
     )
     report = run_clean(
         pipeline,

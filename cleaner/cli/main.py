@@ -2,7 +2,7 @@
 
     cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
                   [--workdir DIR] [--shard-size N] [--no-resume]
-                  [--executor local|ray] [--address ADDR]
+                  [--executor local|ray] [--address ADDR] [--rejects F] [--report F] [--overwrite]
     cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
     cleaner explain INPUT... [--id ID]
     cleaner compare A B | cleaner compare DUMP --id X --id Y
@@ -67,8 +67,16 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         required=True,
         help="OUT.jsonl[.gz|.zst], OUT.txt, a directory (OUT/), or - for stdout",
     )
-    parser.add_argument("--rejects", metavar="FILE", help="default: OUT.rejects.jsonl")
-    parser.add_argument("--report", metavar="FILE", help="default: OUT.report.json")
+    parser.add_argument(
+        "--rejects", metavar="FILE", help="default: OUT.rejects.jsonl; none with -o -"
+    )
+    parser.add_argument("--report", metavar="FILE", help="default: OUT.report.json; none with -o -")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="let -o DIR/ replace an existing non-empty directory cleaner did not write,"
+        " deleting everything in it (never an input)",
+    )
     parser.add_argument("--jobs", "-j", type=int, help="worker processes (default: every core)")
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)

@@ -29,10 +29,17 @@ from tqdm import tqdm
 from cleaner import __version__
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.io.atomic import remove_stale_temporaries
+from cleaner.io.atomic import is_special_file, remove_stale_temporaries
 from cleaner.io.formats import STDIO
 from cleaner.io.readers import check_inputs, count_hint, read_inputs
-from cleaner.io.writers import AtomicFile, DocumentWriter, RejectWriter, open_writer
+from cleaner.io.targets import check_targets
+from cleaner.io.writers import (
+    AtomicFile,
+    DocumentWriter,
+    RejectWriter,
+    meta_side_path,
+    open_writer,
+)
 from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
 from cleaner.run.executor import RESUME_HINT, default_jobs, execute_measured, worker_pool
@@ -49,9 +56,13 @@ EXECUTORS = ("local", "ray")
 
 @dataclass(frozen=True)
 class JobPaths:
+    """Where a run writes. `rejects`/`report` None: not written (pipe mode, unless asked);
+    `overwrite`: a directory output may replace an existing directory cleaner did not write."""
+
     output: str
-    rejects: str
-    report: str
+    rejects: str | None
+    report: str | None
+    overwrite: bool = False
 
 
 def run_clean(
@@ -79,10 +90,24 @@ def run_clean(
     tasks (`"ray"`, on the cluster at `address`, else on a local Ray instance with `jobs`
     CPUs); the reduce runs on this machine either way (in this process and `jobs` local
     worker processes), so both write the same bytes.
+
+    Every path is checked first (`cleaner.io.targets.check_targets`): nothing is read and no
+    work directory is created for a run that could not write its output safely.
     """
     config = pipeline.config
     in_cfg = config.get("input", {})
     check_inputs(inputs)
+    out_fmt = config.get("output", {}).get("format", "auto")
+    check_targets(
+        inputs,
+        output=paths.output,
+        rejects=paths.rejects,
+        report=paths.report,
+        meta=meta_side_path(paths.output, fmt=out_fmt),
+        workdir=workdir if resumable else None,
+        fmt=out_fmt,
+        overwrite=paths.overwrite,
+    )
     if shard_size < 1:
         raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard_size!r}")
     if executor not in EXECUTORS:
@@ -99,12 +124,12 @@ def run_clean(
 
         import_ray()  # a missing Ray is a usage error, found before any work is done
 
-    for path in (paths.output, paths.rejects, paths.report):
-        if path != STDIO:  # what an earlier run killed mid-write left beside its outputs
-            remove_stale_temporaries(path)
-    report = RunReport(
-        paths={"output": paths.output, "rejects": paths.rejects, "report": paths.report}
-    )
+    named = {"output": paths.output, "rejects": paths.rejects, "report": paths.report}
+    written = {name: path for name, path in named.items() if path is not None}
+    for path in written.values():
+        if path != STDIO and not is_special_file(path):
+            remove_stale_temporaries(path)  # what a run killed mid-write left beside its outputs
+    report = RunReport(paths=written)
     started = time.perf_counter()
     bar = tqdm(
         total=count_hint(inputs, fmt=in_cfg.get("format", "auto")),
@@ -130,7 +155,9 @@ def run_clean(
             _write_results(paths, config, report, results)
     else:
         digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
-        work, notice = open_workdir(workdir or default_workdir(paths.output), digest)
+        # A device or FIFO has no directory of its own to sit beside: treated as a pipe.
+        beside = STDIO if is_special_file(paths.output) else paths.output
+        work, notice = open_workdir(workdir or default_workdir(beside), digest)
         if notice:
             print(notice, file=sys.stderr)
         prefix, rest = pipeline.split()
@@ -156,7 +183,8 @@ def run_clean(
             _reduce_signed(plan, work, stats.total, shard_size, cpus, paths, config, report)
         report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
     report.seconds = time.perf_counter() - started
-    write_report(report, paths.report)
+    if paths.report is not None:
+        write_report(report, paths.report)
     if work is not None:
         work.remove()
     return report
@@ -232,6 +260,7 @@ def _outputs(
             text_field=in_cfg.get("text_field", "text"),
             id_field=in_cfg.get("id_field", "id"),
             trace=bool(out_cfg.get("trace", False)),
+            overwrite=paths.overwrite,
         ) as writer,
         RejectWriter(paths.rejects) as rejects,
     ):
