@@ -101,6 +101,26 @@ def test_overwrite_replaces_an_unmarked_directory(tmp_path: Path) -> None:
     assert (mydocs / "d1.txt").is_file() and (mydocs / ".cleaner-output").is_file()
 
 
+def test_dedup_refuses_an_unmarked_directory_too_unless_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inp = _inputs(tmp_path)
+    mydocs = tmp_path / "mydocs"
+    mydocs.mkdir()
+    (mydocs / "precious.txt").write_text("keep me\n")
+    args = ["dedup", str(inp), "-o", f"{mydocs}/", "--no-progress", "-q"]
+    assert main(args) == 2
+    assert "--overwrite" in _error_line(capsys)
+    assert (mydocs / "precious.txt").read_text() == "keep me\n"
+    assert main([*args, "--overwrite"]) == 0
+    assert sorted(p.name for p in mydocs.iterdir()) == [
+        ".cleaner-meta.jsonl",
+        ".cleaner-output",
+        "d1.txt",
+        "d2.txt",
+    ]
+
+
 def test_a_directory_cleaner_wrote_is_replaced_and_an_empty_one_is_used(tmp_path: Path) -> None:
     inp = _inputs(tmp_path)
     out = tmp_path / "out"
@@ -239,8 +259,9 @@ def _char_device(tmp_path: Path) -> Path:
 
 
 def test_a_character_device_is_written_directly_and_stays_one(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # a device output has no directory: its work goes to the cwd
     inp = _inputs(tmp_path)
     (inp / "d3.txt").write_bytes(b"")
     null = str(_char_device(tmp_path))
@@ -276,7 +297,10 @@ def test_a_fifo_gets_the_report_and_stays_a_fifo(
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
-def test_a_fifo_as_the_output_gets_jsonl_and_no_side_files(tmp_path: Path) -> None:
+def test_a_fifo_as_the_output_gets_jsonl_and_no_side_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     inp = _inputs(tmp_path)
     fifo = tmp_path / "out.fifo"
     os.mkfifo(fifo)
