@@ -8,6 +8,7 @@ choices; processor parameters are checked when the processors are built (`cleane
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
-from cleaner.registry import available
+from cleaner.registry import INT64_MAX, INT64_MIN, available
 
 GENERAL_SECTIONS = ("pipeline", "input", "output", "run")
+#: `[input]` keys naming a JSONL field: an empty name would match no record.
+FIELD_NAME_KEYS = ("text_field", "id_field", "html_field")
 
 
 def default_config() -> dict[str, Any]:
@@ -35,9 +38,17 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {p}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+        raise ConfigError(f"config file {p} is not valid TOML: {_one_line(exc)}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 by definition
+        raise ConfigError(
+            f"config file {p} is not valid TOML: not UTF-8 (byte {exc.start})"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {p}: {exc.strerror}") from None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -107,6 +118,12 @@ def validate_config(config: Mapping[str, Any]) -> None:
             )
         if not isinstance(value, Mapping):
             raise ConfigError(f"config section [{key}] must be a table")
+    for where, value in _leaves(config, ()):
+        _check_number(where, value)
+    for key in FIELD_NAME_KEYS:
+        name = config.get("input", {}).get(key, "text")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"[input] {key}: expected a field name, got {name!r}")
     processors = config.get("pipeline", {}).get("processors", [])
     if not isinstance(processors, list) or not all(isinstance(p, str) for p in processors):
         raise ConfigError("[pipeline] processors must be a list of processor names")
@@ -116,3 +133,27 @@ def validate_config(config: Mapping[str, Any]) -> None:
                 f"unknown processor {name!r} in [pipeline] processors; "
                 f"valid processors: {', '.join(names)}"
             )
+
+
+def _leaves(value: Any, path: tuple[str, ...]) -> Iterable[tuple[str, Any]]:
+    """`(where, value)` for every non-table value in `value`, lists included item by item;
+    `where` reads like `[dedup] seed`."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _leaves(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item, path)
+    else:
+        where = f"[{'.'.join(path[:-1])}] {path[-1]}" if len(path) > 1 else ".".join(path)
+        yield where, value
+
+
+def _check_number(where: str, value: Any) -> None:
+    """Every number of a config is finite and fits in 64 bits, whichever section holds it:
+    the run's fingerprint and numpy hold no more, and no option means anything by nan or inf.
+    Processor options are checked against their own ranges when the processors are built."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        raise ConfigError(f"{where}: {value} does not fit in 64 bits")

@@ -1,18 +1,25 @@
 """Processor registry: names to classes, and checked construction from config tables.
 
 Every processor class declares a frozen `Options` dataclass. `build_processor(name, params)`
-checks `params` against it (unknown keys, wrong types) and raises one `ConfigError` that names
-the valid choices, so a typo in a TOML file is a one-line message, never a traceback.
+checks `params` against it (unknown keys, wrong types, values out of range) and raises one
+`ConfigError` that names the valid choices, so a typo in a TOML file is a one-line message,
+never a traceback.
+
+Numbers are checked in one place, here: a float must be finite (TOML reads `nan` and `inf`),
+and an option whose annotation carries a `Range` (`seed: Annotated[int, Range(0, 2**32 - 1)]`)
+must lie within it. An integer without a declared range must still fit in 64 bits, the width
+every consumer (numpy, the run's fingerprint) can hold.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from cleaner.errors import ConfigError
 from cleaner.processors.base import Processor
@@ -33,6 +40,45 @@ _REGISTRY: dict[str, type[Any]] = {}
 _loaded = False
 
 P = TypeVar("P")
+
+#: The integers every option fits in unless its `Range` says otherwise (signed 64 bits).
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """Bounds of a numeric option, declared in its annotation:
+    `timeout_seconds: Annotated[float, Range(0, 86_400, note="0 = no limit")] = 10.0`.
+
+    `low` and `high` are inclusive; `low_open` / `high_open` exclude them (`Range(0, 1,
+    low_open=True)` is (0, 1]). `note` is appended to the error message.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    note: str = ""
+
+    def contains(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or (value < self.high if self.high_open else value <= self.high)
+
+    def describe(self) -> str:
+        """The bounds as an interval: `[0, 4294967295]`, `(0, 1]`, `>= 1`."""
+        if self.high is None:
+            return f"{'>' if self.low_open else '>='} {_number(self.low)}"
+        if self.low is None:
+            return f"{'<' if self.high_open else '<='} {_number(self.high)}"
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{_number(self.low)}, {_number(self.high)}{right}"
+
+
+def _number(value: float | None) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def register(cls: type[P]) -> type[P]:
@@ -81,7 +127,7 @@ def build_processor(name: str, params: Mapping[str, Any] | None = None) -> Proce
 def make_options(options_cls: type[Any], params: Mapping[str, Any], where: str) -> Any:
     """Build an Options dataclass from a mapping, with one clear error per mistake."""
     fields = {f.name: f for f in dataclasses.fields(options_cls) if f.init}
-    hints = get_type_hints(options_cls)
+    hints = get_type_hints(options_cls, include_extras=True)
     unknown = sorted(set(params) - set(fields))
     if unknown:
         raise ConfigError(
@@ -97,8 +143,25 @@ def make_options(options_cls: type[Any], params: Mapping[str, Any], where: str) 
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def _check_range(value: Any, bounds: Range | None, where: str) -> None:
+    """`value` (already of the option's type) within `bounds`, finite, and in 64 bits."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
+    if bounds is None:
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            raise ConfigError(f"{where}: {value} does not fit in 64 bits")
+        return
+    if not bounds.contains(value):
+        note = f" ({bounds.note})" if bounds.note else ""
+        raise ConfigError(f"{where}: expected a number in {bounds.describe()}{note}, got {value!r}")
+
+
 def _type_name(tp: Any) -> str:
     origin = get_origin(tp)
+    if origin is Annotated:
+        return _type_name(get_args(tp)[0])
     if origin is Literal:
         return " | ".join(repr(a) for a in get_args(tp))
     if origin in (typing.Union, types.UnionType):
@@ -108,8 +171,9 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
-def _coerce(value: Any, tp: Any, where: str) -> Any:
-    """Check `value` against annotation `tp`; lists become tuples so options stay hashable."""
+def _coerce(value: Any, tp: Any, where: str, bounds: Range | None = None) -> Any:
+    """Check `value` against annotation `tp` (and a number against `bounds`, the `Range` of
+    an `Annotated` option); lists become tuples so options stay hashable."""
     origin = get_origin(tp)
     args = get_args(tp)
     fail: Callable[[], ConfigError] = lambda: ConfigError(  # noqa: E731
@@ -117,6 +181,10 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     )
     if tp is Any:
         return value
+    if origin is Annotated:
+        base, *extras = get_args(tp)
+        declared = next((extra for extra in extras if isinstance(extra, Range)), None)
+        return _coerce(value, base, where, declared)
     if origin is Literal:
         if value not in args:
             raise fail()
@@ -144,11 +212,17 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise fail()
+        _check_range(value, bounds, where)
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail()
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise ConfigError(f"{where}: expected a finite number, got {value!r}") from None
+        _check_range(number, bounds, where)
+        return number
     if tp is str:
         if not isinstance(value, str):
             raise fail()

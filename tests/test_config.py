@@ -74,3 +74,35 @@ def test_bad_toml_and_missing_file_are_config_errors(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_a_config_file_that_is_not_utf8_is_one_line_naming_it(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b"# caf\xe9\n[filters]\nmin_words = 3\n")
+    with pytest.raises(ConfigError, match=r"config file .*latin\.toml is not valid TOML: not UTF"):
+        load_config(latin)
+
+
+def test_a_toml_error_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[filters]\nmin_words = "unterminated\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(bad)
+    assert "bad.toml" in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("run.batch_size=nan", r"\[run\] batch_size: expected a finite number, got nan"),
+        ("run.jobs=12345678901234567890123", r"\[run\] jobs: .* does not fit in 64 bits"),
+        ("dedup.seed=12345678901234567890123", r"\[dedup\] seed: .* does not fit in 64 bits"),
+        ("input.text_field=''", r"\[input\] text_field: expected a field name, got ''"),
+        ("input.id_field='  '", r"\[input\] id_field: expected a field name"),
+    ],
+)
+def test_numbers_and_field_names_are_checked_in_every_section(
+    override: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, [override])

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 import pytest
 
 from cleaner.errors import ConfigError
-from cleaner.registry import available, build_processor, make_options
+from cleaner.registry import Range, available, build_processor, make_options
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,68 @@ def test_build_processor_rejects_unknown_names_and_params() -> None:
         build_processor("nope")
     with pytest.raises(ConfigError, match=r"\[filters\]: unknown parameter 'min_wrds'"):
         build_processor("filters", {"min_wrds": 3})
+
+
+@dataclass(frozen=True)
+class _Bounded:
+    seed: Annotated[int, Range(0, 2**32 - 1)] = 1
+    share: Annotated[float, Range(0, 1, low_open=True)] = 0.5
+    seconds: Annotated[float, Range(0, 60, note="0 = no limit")] = 1.0
+    maybe: Annotated[int, Range(1, 10)] | None = None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"seed": -1}, r"\[t\] seed: expected a number in \[0, 4294967295\], got -1"),
+        ({"seed": 2**32}, r"seed: expected a number in \[0, 4294967295\], got 4294967296"),
+        ({"seed": 10**22}, r"seed: expected a number in \[0, 4294967295\]"),
+        ({"share": 0}, r"share: expected a number in \(0, 1\], got 0.0"),
+        ({"share": float("nan")}, "share: expected a finite number, got nan"),
+        ({"seconds": 1e300}, r"seconds: expected a number in \[0, 60\] \(0 = no limit\)"),
+        ({"seconds": 10**400}, "seconds: expected a finite number"),
+    ],
+)
+def test_declared_ranges_are_checked(params: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_options(_Bounded, params, "[t]")
+
+
+def test_values_within_declared_ranges_pass() -> None:
+    opts = make_options(_Bounded, {"seed": 2**32 - 1, "share": 1, "seconds": 0, "maybe": 3}, "[t]")
+    assert opts == _Bounded(seed=2**32 - 1, share=1.0, seconds=0.0, maybe=3)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"ratio": float("inf")}, "ratio: expected a finite number, got inf"),
+        ({"ratio": float("-inf")}, "ratio: expected a finite number, got -inf"),
+        ({"ratio": float("nan")}, "ratio: expected a finite number, got nan"),
+        ({"count": 2**63}, "count: 9223372036854775808 does not fit in 64 bits"),
+        ({"count": -(2**63) - 1}, "count: -9223372036854775809 does not fit in 64 bits"),
+    ],
+)
+def test_every_number_is_finite_and_fits_64_bits(params: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_options(_Options, params, "[t]")
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("dedup", {"seed": -1}, r"\[dedup\] seed: expected a number in \[0, 4294967295\]"),
+        ("dedup", {"num_perm": 0}, r"\[dedup\] num_perm: expected a number in \[1, 4096\]"),
+        ("dedup", {"threshold": 2}, r"\[dedup\] threshold: expected a number in \(0, 1\]"),
+        ("dedup", {"target_recall": 1.0}, r"\[dedup\] target_recall: .* \(0, 1\)"),
+        ("dedup", {"batch_size": 0}, r"\[dedup\] batch_size: expected a number in \[1, "),
+        ("html", {"timeout_seconds": 1e300}, "timeout_seconds must be >= 0 and <= 86400"),
+        ("html", {"link_density": float("nan")}, "link_density: expected a finite number"),
+        ("filters", {"min_lang_score": float("inf")}, "min_lang_score: expected a finite"),
+    ],
+)
+def test_builtin_options_refuse_absurd_numbers(
+    name: str, params: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_processor(name, params)

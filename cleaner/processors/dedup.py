@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 
@@ -39,7 +39,12 @@ from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
 from cleaner.errors import CleanerError, ConfigError
 from cleaner.processors.base import ProcessorBase
-from cleaner.registry import register
+from cleaner.registry import Range, register
+
+#: A share or a similarity: more than 0, at most 1.
+_SHARE = Range(0, 1, low_open=True)
+#: What numpy's legacy seeding (and so datasketch) accepts as a seed.
+SEED_RANGE = Range(0, 2**32 - 1)
 
 
 @register
@@ -66,19 +71,19 @@ class Dedup(ProcessorBase):
         """
 
         policy: Literal["flag", "drop"] = "flag"
-        threshold: float = 0.8
-        containment_threshold: float = 0.8
+        threshold: Annotated[float, _SHARE] = 0.8
+        containment_threshold: Annotated[float, _SHARE] = 0.8
         prefer: Literal["earliest", "longest"] = "earliest"
         shingle_unit: Literal["word", "char"] = "word"
-        shingle_size: int = 5
-        num_perm: int = 128
-        seed: int = 1
-        lsh_threshold: float = 0.5
-        target_recall: float = 0.95
+        shingle_size: Annotated[int, Range(1, 1000)] = 5
+        num_perm: Annotated[int, Range(1, 4096)] = 128
+        seed: Annotated[int, SEED_RANGE] = 1
+        lsh_threshold: Annotated[float, _SHARE] = 0.5
+        target_recall: Annotated[float, Range(0, 1, low_open=True, high_open=True)] = 0.95
         rewrite: bool = True
-        rewrite_sentence_similarity: float = 0.4
-        rewrite_aligned_share: float = 0.6
-        batch_size: int = 2048
+        rewrite_sentence_similarity: Annotated[float, _SHARE] = 0.4
+        rewrite_aligned_share: Annotated[float, _SHARE] = 0.6
+        batch_size: Annotated[int, Range(1, 1_000_000)] = 2048
 
         def dedup_config(self) -> DedupConfig:
             rewrite = (

@@ -33,6 +33,9 @@ from cleaner.html.text import excerpt
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import register
 
+#: The longest `timeout_seconds` accepted: a day. Larger values (1e300) overflow the timer.
+MAX_TIMEOUT_SECONDS = 86_400
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
@@ -65,9 +68,11 @@ class Html(ProcessorBase):
         def __post_init__(self) -> None:
             if self.max_bytes < 0:
                 raise ValueError(f"max_bytes must be >= 0 (0 = no limit), got {self.max_bytes}")
-            if self.timeout_seconds < 0:
+            # `not <=` also refuses nan; the bound keeps the timer's arithmetic finite.
+            if not 0 <= self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
                 raise ValueError(
-                    f"timeout_seconds must be >= 0 (0 = no limit), got {self.timeout_seconds}"
+                    f"timeout_seconds must be >= 0 and <= {MAX_TIMEOUT_SECONDS} (0 = no limit),"
+                    f" got {self.timeout_seconds}"
                 )
             if not 0.0 <= self.link_density <= 1.0:
                 raise ValueError(f"link_density must be in [0, 1], got {self.link_density}")

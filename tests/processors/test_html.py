@@ -239,6 +239,9 @@ def test_no_content(engine: str) -> None:
         ({"link_density": 1.5}, "link_density must be in"),
         ({"max_bytes": -1}, "max_bytes must be >= 0"),
         ({"timeout_seconds": -1}, "timeout_seconds must be >= 0"),
+        ({"timeout_seconds": 1e300}, "timeout_seconds must be >= 0 and <= 86400"),
+        ({"timeout_seconds": float("nan")}, "timeout_seconds: expected a finite number"),
+        ({"timeout_seconds": float("inf")}, "timeout_seconds: expected a finite number"),
     ],
 )
 def test_bad_options_are_config_errors(options: dict[str, Any], message: str) -> None:
