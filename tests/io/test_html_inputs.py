@@ -76,7 +76,78 @@ def test_detection_when_nothing_is_declared() -> None:
 
 def test_unknown_label_falls_back_to_detection() -> None:
     data = page(FRENCH, '<meta charset="x-no-such-charset">').encode()
-    assert decode_html(data, http_charset="nonsense")[1] == {"charset": "utf-8", "method": "utf-8"}
+    assert decode_html(data, http_charset="nonsense")[1] == {
+        "charset": "utf-8",
+        "method": "utf-8",
+        "refused": [
+            {"label": "nonsense", "source": "http_header", "reason": "not_web_encoding"},
+            {"label": "x-no-such-charset", "source": "meta_tag", "reason": "not_web_encoding"},
+        ],
+    }
+
+
+# A page whose text holds UTF-7's spelling of "<script>" literally: as UTF-7 it becomes markup.
+UTF7_BAIT = "Caf\u00e9 notes: +ADw-script+AD4-alert(1)+ADw-/script+AD4- \u2014 na\u00efve."
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_utf7_meta_tag_is_refused_and_its_bait_stays_text(encoding: str) -> None:
+    data = page(UTF7_BAIT, '<meta charset="UTF-7">').encode(encoding)
+    text, info = decode_html(data)
+    assert UTF7_BAIT in text and "<script>" not in text
+    refused = [{"label": "UTF-7", "source": "meta_tag", "reason": "not_web_encoding"}]
+    assert info["refused"] == refused
+    assert info["charset"] == ("utf-8" if encoding == "utf-8" else "cp1252")
+
+
+def test_a_utf7_http_header_is_refused_and_the_meta_tag_used() -> None:
+    data = page(UTF7_BAIT, '<meta charset="windows-1252">').encode("cp1252")
+    text, info = decode_html(data, http_charset="utf-7")
+    assert UTF7_BAIT in text
+    assert info == {
+        "charset": "cp1252",
+        "method": "meta_tag",
+        "refused": [{"label": "utf-7", "source": "http_header", "reason": "not_web_encoding"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "reason"),
+    [
+        ("utf-16", "utf16_without_bom"),
+        ("UTF-16LE", "utf16_without_bom"),
+        ("utf-32", "not_web_encoding"),
+        ("cp037", "not_web_encoding"),  # EBCDIC: "<" is not 0x3C
+        ("unicode_escape", "not_web_encoding"),  # a Python codec: \u003c would become "<"
+        ("base64", "not_web_encoding"),  # a Python bytes-to-bytes codec: decode() raises
+        ("rot13", "not_web_encoding"),
+        ("iso-2022-kr", "replacement_encoding"),
+        ("hz-gb-2312", "replacement_encoding"),
+    ],
+)
+def test_non_ascii_compatible_labels_are_refused(label: str, reason: str) -> None:
+    body = "Caf\u00e9 \\u003cb\\u003e bold +ADw-b+AD4-"
+    text, info = decode_html(page(body, f'<meta charset="{label}">').encode())
+    assert body in text
+    assert info == {
+        "charset": "utf-8",
+        "method": "utf-8",
+        "refused": [{"label": label, "source": "meta_tag", "reason": reason}],
+    }
+
+
+def test_a_refused_label_is_recorded_at_a_bounded_length() -> None:
+    label = "x" * 3000
+    info = decode_html(page(FRENCH, f"<meta charset={label}>").encode())[1]
+    assert info["refused"][0]["label"] == "x" * 40
+
+
+def test_a_utf7_page_file_is_read_as_its_bytes_say(tmp_path: Path) -> None:
+    path = tmp_path / "bait.html"
+    path.write_bytes(page(UTF7_BAIT, "<meta charset=utf-7>").encode())
+    (doc,) = read_all(path)
+    assert isinstance(doc, Document) and UTF7_BAIT in doc.text
+    assert doc.meta["decoding"]["refused"][0]["reason"] == "not_web_encoding"
 
 
 def test_a_meta_tag_beyond_the_sniffed_prefix_is_not_read() -> None:
