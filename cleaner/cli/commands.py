@@ -15,14 +15,18 @@ from cleaner.pipeline import Pipeline
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+#: The most input items per shard: a shard's items are held in memory while it is mapped.
+MAX_SHARD_SIZE = 1_000_000
+#: The most documents per task sent to a worker, for the same reason.
+MAX_BATCH_SIZE = 1_000_000
 
 
 def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Defaults < --config file < --set overrides < dedicated flags."""
     extra: dict[str, Any] = {}
-    if getattr(args, "text_field", None):
+    if getattr(args, "text_field", None) is not None:  # "" too: validate_config refuses it
         extra = merge(extra, {"input": {"text_field": args.text_field}})
-    if getattr(args, "id_field", None):
+    if getattr(args, "id_field", None) is not None:
         extra = merge(extra, {"input": {"id_field": args.id_field}})
     if getattr(args, "trace", False):
         extra = merge(extra, {"output": {"trace": True}})
@@ -50,12 +54,21 @@ def _run_settings(config: dict[str, Any]) -> tuple[int, int, int]:
     """([run] jobs, batch_size, shard_size), validated."""
     run = config.get("run", {})
     values = []
-    for key, default, minimum in (("jobs", 0, 0), ("batch_size", 64, 1), ("shard_size", 10_000, 1)):
+    limits: tuple[tuple[str, int, int, int | None], ...] = (
+        ("jobs", 0, 0, None),
+        ("batch_size", 64, 1, MAX_BATCH_SIZE),
+        ("shard_size", 10_000, 1, MAX_SHARD_SIZE),
+    )
+    for key, default, minimum, maximum in limits:
         value = run.get(key, default)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise ConfigError(
-                f"[run] {key}: expected a whole number >= {minimum}, got {value!r}"
-            )
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < minimum
+            or (maximum is not None and value > maximum)
+        ):
+            wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+            raise ConfigError(f"[run] {key}: expected a whole number {wanted}, got {value!r}")
         values.append(value)
     jobs, batch, shard = values
     return jobs, batch, shard
@@ -100,11 +113,14 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int:
+    from cleaner.io.formats import output_format
     from cleaner.io.writers import default_side_paths
     from cleaner.run.job import JobPaths, run_clean
 
     config = config if config is not None else config_from_args(args)
     pipeline = Pipeline.from_dict(config)
+    # The output's format, checked before any input is read or a work directory is made.
+    output_format(args.output, config.get("output", {}).get("format", "auto"))
     jobs, batch_size, shard_size = _run_settings(config)
     executor, address = _executor_settings(config)
     if getattr(args, "address", None) and executor != "ray":

@@ -30,6 +30,9 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _MAX_PASSAGES = 12
 _CONTEXT_WORDS = 4
 _LONG_PASSAGE_ENDS = 12
+#: The column widths `--width` accepts: narrower cannot show a passage, wider is no screen.
+MIN_WIDTH = 10
+MAX_WIDTH = 1000
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ def compare_inputs(
     config: Mapping[str, Any], inputs: Sequence[str], ids: Sequence[str], *, width: int = 60
 ) -> str:
     """The comparison report for two documents named by the CLI arguments."""
+    check_width(width)
     first, second = _pick(config, inputs, ids)
     cleaner = text_pipeline(config)
     cleaned = [_text(cleaner.process(doc)) for doc in (first, second)]
@@ -52,9 +56,16 @@ def compare_inputs(
     return report(first.id, second.id, cleaned[0], cleaned[1], options, width=width)
 
 
+def check_width(width: int) -> None:
+    """A column width of `MIN_WIDTH` to `MAX_WIDTH` characters, else one ConfigError."""
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ConfigError(f"--width: expected {MIN_WIDTH} to {MAX_WIDTH} columns, got {width}")
+
+
 def report(
     id_a: str, id_b: str, text_a: str, text_b: str, options: Dedup.Options, *, width: int = 60
 ) -> str:
+    check_width(width)
     dedup_config = options.dedup_config()
     sets = Shingler(dedup_config.shingles).shingle([text_a, text_b]).unique_sorted()
     set_a, set_b = sets.doc(0), sets.doc(1)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from cleaner.cli.compare import Passage, report, shared_passages
+import pytest
+
+from cleaner.cli.compare import Passage, check_width, report, shared_passages
+from cleaner.errors import ConfigError
 from cleaner.processors.dedup import Dedup
 
 
@@ -47,3 +50,11 @@ def test_aligned_sentences_pair_paraphrases_only() -> None:
             "On Monday the council backed the harbour budget",
         )
     ]
+
+
+@pytest.mark.parametrize("width", [0, -1, 9, 1001, 10**9])
+def test_absurd_widths_are_config_errors(width: int) -> None:
+    with pytest.raises(ConfigError, match=f"--width: expected 10 to 1000 columns, got {width}"):
+        check_width(width)
+    with pytest.raises(ConfigError, match="--width"):
+        report("a", "b", "same words here", "same words here", Dedup.Options(), width=width)
