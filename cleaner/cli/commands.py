@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -13,8 +13,14 @@ from cleaner.config import add_rules_dirs, load_config, merge, validate_config
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
 
+if TYPE_CHECKING:
+    from cleaner.run.report import RunReport
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
+#: `clean` / `dedup` wrote their outputs, but no document reached the output, or more than
+#: --max-reject-rate of them were rejected (the report's "failure" says which).
+EXIT_REJECTED = 3
 #: The most input items per shard: a shard's items are held in memory while it is mapped.
 MAX_SHARD_SIZE = 1_000_000
 #: The most documents per task sent to a worker, for the same reason.
@@ -118,6 +124,7 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
     from cleaner.run.job import JobPaths, run_clean
 
     config = config if config is not None else config_from_args(args)
+    max_reject_rate = _max_reject_rate(args)
     pipeline = Pipeline.from_dict(config)
     # The output's format, checked before any input is read or a work directory is made.
     output_format(args.output, config.get("output", {}).get("format", "auto"))
@@ -144,9 +151,37 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         workdir=args.workdir,
         executor=executor,
         address=address,
+        max_reject_rate=max_reject_rate,
     )
     if not args.quiet:
         print(report.summary(), file=sys.stderr)
+    return _exit_code(report, quiet=args.quiet)
+
+
+def _max_reject_rate(args: argparse.Namespace) -> float:
+    """--max-reject-rate, a share from 0 to 1 (the report's default when not given)."""
+    from cleaner.run.report import DEFAULT_MAX_REJECT_RATE
+
+    rate = getattr(args, "max_reject_rate", None)
+    if rate is None:
+        return DEFAULT_MAX_REJECT_RATE
+    if not 0.0 <= rate <= 1.0:  # `not` also refuses nan
+        raise ConfigError(f"--max-reject-rate: expected a share from 0 to 1, got {rate}")
+    return float(rate)
+
+
+def _exit_code(report: RunReport, *, quiet: bool) -> int:
+    """EXIT_REJECTED, with one line saying why, when the report's `failure` says the run
+    failed on its rejects; EXIT_OK otherwise, with a notice when there was no input at all."""
+    failure = report.failure()
+    if failure is not None:
+        print(
+            f"cleaner: {failure}; outputs written, exit code {EXIT_REJECTED}",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTED
+    if report.docs_in == 0 and not quiet:
+        print("cleaner: notice: the inputs held no documents; the output is empty", file=sys.stderr)
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
     cleaner clean INPUT... -o OUT [--config F] [--rules DIR] [--set k=v] [--jobs N]
                   [--workdir DIR] [--shard-size N] [--no-resume]
                   [--executor local|ray] [--address ADDR] [--rejects F] [--report F] [--overwrite]
+                  [--max-reject-rate R]
     cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
     cleaner explain INPUT... [--id ID]
     cleaner compare A B | cleaner compare DUMP --id X --id Y
@@ -11,7 +12,8 @@
     cleaner config [--config F] [--set k=v]
 
 Exit codes: 0 success, 1 failure (a rule check failed, an unexpected error), 2 usage or
-configuration error, printed as one line.
+configuration error, printed as one line, 3 `clean`/`dedup` wrote their outputs but no input
+document reached the output, or more than --max-reject-rate of them were rejected.
 """
 
 from __future__ import annotations
@@ -82,6 +84,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
     parser.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    parser.add_argument(
+        "--max-reject-rate",
+        type=float,
+        metavar="R",
+        help="exit with code 3 when more than this share (0 to 1) of the input documents is"
+        " rejected (default 1.0; a run with input and no output always exits 3)",
+    )
     resume = parser.add_argument_group("resuming")
     resume.add_argument(
         "--workdir",

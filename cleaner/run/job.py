@@ -44,7 +44,7 @@ from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
 from cleaner.run.executor import RESUME_HINT, default_jobs, execute_measured, worker_pool
 from cleaner.run.finish import FinishTask, finish_shards
-from cleaner.run.report import RunReport
+from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
 from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
 from cleaner.run.signatures import SignaturePlan
 from cleaner.run.workdir import WorkDir, default_workdir, fingerprint, open_workdir
@@ -78,6 +78,7 @@ def run_clean(
     workdir: str | None = None,
     executor: str = "local",
     address: str | None = None,
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
 ) -> RunReport:
     """Clean `inputs` into `paths.output`; rejects and a JSON report beside it.
 
@@ -93,6 +94,9 @@ def run_clean(
 
     Every path is checked first (`cleaner.io.targets.check_targets`): nothing is read and no
     work directory is created for a run that could not write its output safely.
+
+    `max_reject_rate` goes to the report, whose `failure` then says whether the run failed
+    on its rejects (the CLI's exit code 3).
     """
     config = pipeline.config
     in_cfg = config.get("input", {})
@@ -129,7 +133,7 @@ def run_clean(
     for path in written.values():
         if path != STDIO and not is_special_file(path):
             remove_stale_temporaries(path)  # what a run killed mid-write left beside its outputs
-    report = RunReport(paths=written)
+    report = RunReport(paths=written, max_reject_rate=max_reject_rate)
     started = time.perf_counter()
     bar = tqdm(
         total=count_hint(inputs, fmt=in_cfg.get("format", "auto")),

@@ -36,6 +36,11 @@ from typing import Any
 
 from cleaner.document import Document, Drop, Reject
 
+#: The share of rejected documents above which a run counts as failed (`max_reject_rate`, CLI
+#: --max-reject-rate). 1.0 never fails on the share; a run where every document was rejected
+#: (and there was at least one) fails whatever the rate allows.
+DEFAULT_MAX_REJECT_RATE = 1.0
+
 
 @dataclass
 class RunReport:
@@ -58,6 +63,8 @@ class RunReport:
     # A sharded run's wall seconds in the map (parallel) and the reduce (deciding the global
     # stages in this process, then finishing the shards, in worker processes where it can).
     phases: dict[str, float] | None = None
+    # Above this share of rejected documents `failure` says the run failed (see the constant).
+    max_reject_rate: float = DEFAULT_MAX_REJECT_RATE
     # Duplicate clusters: cluster id -> [copies seen, copies its representative declared].
     dup_clusters: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
@@ -167,6 +174,31 @@ class RunReport:
     def check_balance(self) -> bool:
         return self.docs_in == self.docs_out + self.rejected_total
 
+    @property
+    def reject_rate(self) -> float:
+        """Rejected documents per input document (0.0 for an empty input)."""
+        return self.rejected_total / self.docs_in if self.docs_in else 0.0
+
+    def failure(self) -> str | None:
+        """Why the run failed on its rejects, in one line, or None.
+
+        It failed when there were input documents and none reached the output, or when more
+        than `max_reject_rate` of them were rejected. An empty input is no failure. The
+        outputs are written either way: the rejects file says what went wrong.
+        """
+        if self.docs_in == 0:
+            return None
+        reasons = _top(self.rejected, limit=3)
+        if self.docs_out == 0:
+            return f"all {self.docs_in} input documents were rejected ({reasons})"
+        if self.reject_rate > self.max_reject_rate:
+            return (
+                f"{self.rejected_total} of {self.docs_in} documents rejected"
+                f" ({self.reject_rate:.1%} > max reject rate {self.max_reject_rate:.1%}:"
+                f" {reasons})"
+            )
+        return None
+
     def to_dict(self) -> dict[str, Any]:
         rate = self.docs_in / self.seconds if self.seconds > 0 else 0.0
         return {
@@ -174,6 +206,9 @@ class RunReport:
             "docs_out": self.docs_out,
             "rejected": self.rejected_total,
             "balanced": self.check_balance(),
+            "reject_rate": round(self.reject_rate, 6),
+            "max_reject_rate": self.max_reject_rate,
+            "failure": self.failure(),
             "rejected_by_reason": dict(sorted(self.rejected.items())),
             "removed_by_rule": dict(sorted(self.removed_by_rule.items())),
             "moved_to_meta_by_rule": dict(sorted(self.moved_to_meta.items())),

@@ -65,6 +65,9 @@ COMPARE = ["compare", "in.jsonl", "--id", "a", "--id", "a"]
         ([*DEDUP, "--containment", "-1"], "[dedup] containment_threshold: expected a number in"),
         ([*CLEAN, "--text-field", ""], "[input] text_field: expected a field name, got ''"),
         ([*CLEAN, "--id-field", " "], "[input] id_field: expected a field name, got ' '"),
+        ([*CLEAN, "--max-reject-rate", "1.5"], "--max-reject-rate: expected a share from 0 to 1"),
+        ([*CLEAN, "--max-reject-rate", "nan"], "--max-reject-rate: expected a share from 0 to 1"),
+        ([*CLEAN, "--max-reject-rate", "-0.1"], "--max-reject-rate: expected a share from 0"),
     ],
 )
 def test_absurd_values_are_one_line_before_any_work(

@@ -239,3 +239,22 @@ def test_merging_reports_of_consecutive_parts_equals_one_report() -> None:
         merged.merge(second)
         assert merged.to_dict() == whole.to_dict(), cut
         assert merged.dup_clusters == whole.dup_clusters, cut
+
+
+def test_failure_says_why_a_run_failed_on_its_rejects() -> None:
+    empty = RunReport()
+    assert empty.failure() is None and empty.reject_rate == 0.0
+    rejected = RunReport()
+    for name in ("a", "b"):
+        rejected.add(Reject(name, "f.jsonl", "missing_text_field"))
+    assert rejected.failure() == "all 2 input documents were rejected (input.missing_text_field 2)"
+    mixed = RunReport(max_reject_rate=0.25)
+    mixed.add(Document("k", "kept"))
+    mixed.add(Drop(Document("d", "t"), "filters", "too_short", "1 word"))
+    assert mixed.reject_rate == 0.5
+    assert mixed.failure() == (
+        "1 of 2 documents rejected (50.0% > max reject rate 25.0%: filters.too_short 1)"
+    )
+    mixed.max_reject_rate = 0.5  # "more than" the rate fails; exactly the rate passes
+    assert mixed.failure() is None
+    assert mixed.to_dict()["failure"] is None and mixed.to_dict()["max_reject_rate"] == 0.5
