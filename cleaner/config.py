@@ -124,6 +124,9 @@ def validate_config(config: Mapping[str, Any]) -> None:
         name = config.get("input", {}).get(key, "text")
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"[input] {key}: expected a field name, got {name!r}")
+    trace = config.get("output", {}).get("trace", False)
+    if not isinstance(trace, bool):
+        raise ConfigError(f"[output] trace: expected true or false, got {trace!r}")
     processors = config.get("pipeline", {}).get("processors", [])
     if not isinstance(processors, list) or not all(isinstance(p, str) for p in processors):
         raise ConfigError("[pipeline] processors must be a list of processor names")

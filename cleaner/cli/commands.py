@@ -125,6 +125,9 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
 
     config = config if config is not None else config_from_args(args)
     max_reject_rate = _max_reject_rate(args)
+    for flag in ("rejects", "report", "workdir"):
+        if getattr(args, flag, None) == "":
+            raise ConfigError(f"--{flag}: expected a path, got ''")
     pipeline = Pipeline.from_dict(config)
     # The output's format, checked before any input is read or a work directory is made.
     output_format(args.output, config.get("output", {}).get("format", "auto"))
@@ -188,6 +191,8 @@ def _exit_code(report: RunReport, *, quiet: bool) -> int:
 def explain(args: argparse.Namespace) -> int:
     from cleaner.cli.explain import explain_inputs
 
+    if args.limit < 1:
+        raise ConfigError(f"--limit: expected 1 or more documents, got {args.limit}")
     config = config_from_args(args)
     pipeline = Pipeline.from_dict(config)
     wanted = set(args.id)

@@ -44,6 +44,9 @@ from cleaner.document import Document, Drop, Edit
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import register
 
+#: The most `max_blank_lines` accepted: the count goes into a regex repeat, which has a limit.
+MAX_BLANK_LINES = 1000
+
 # --- whitespace --------------------------------------------------------------------------------
 
 _LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029]")
@@ -161,8 +164,11 @@ class Normalize(ProcessorBase):
         max_blank_lines: int = 1
 
         def __post_init__(self) -> None:
-            if self.max_blank_lines < 0:
-                raise ValueError(f"max_blank_lines must be >= 0, got {self.max_blank_lines}")
+            if not 0 <= self.max_blank_lines <= MAX_BLANK_LINES:
+                raise ValueError(
+                    f"max_blank_lines must be >= 0 and <= {MAX_BLANK_LINES},"
+                    f" got {self.max_blank_lines}"
+                )
 
     options: Options
 
