@@ -143,6 +143,15 @@ def make_options(options_cls: type[Any], params: Mapping[str, Any], where: str) 
         raise ConfigError(f"{where}: {exc}") from None
 
 
+def check_options(options: Any, where: str) -> None:
+    """Check an Options instance built directly (not through `make_options`) the same way:
+    types and declared ranges, one ConfigError naming the first bad field."""
+    hints = get_type_hints(type(options), include_extras=True)
+    for f in dataclasses.fields(options):
+        if f.init:
+            _coerce(getattr(options, f.name), hints[f.name], f"{where} {f.name}")
+
+
 def _check_range(value: Any, bounds: Range | None, where: str) -> None:
     """`value` (already of the option's type) within `bounds`, finite, and in 64 bits."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -37,9 +37,9 @@ from cleaner.dedup.index import (
 from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
-from cleaner.errors import CleanerError, ConfigError
+from cleaner.errors import CleanerError
 from cleaner.processors.base import ProcessorBase
-from cleaner.registry import Range, register
+from cleaner.registry import Range, check_options, register
 
 #: A share or a similarity: more than 0, at most 1.
 _SHARE = Range(0, 1, low_open=True)
@@ -110,8 +110,7 @@ class Dedup(ProcessorBase):
 
     def __init__(self, options: Options) -> None:
         self.options = options
-        if options.batch_size < 1:
-            raise ConfigError("[dedup] batch_size must be >= 1")
+        check_options(options, "[dedup]")  # Options built in code skip make_options' checks
         options.dedup_config()  # validate now: a bad value is a config error at start-up
 
     def start(self) -> DedupRun:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -152,3 +153,19 @@ def test_verdicts_refuse_a_position_out_of_order_or_before_finish() -> None:
     assert len(verdicts.positions) == 2
     with pytest.raises(CleanerError, match="position 3 was not observed"):
         verdicts.apply(3, docs[3])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"seed": -1}, r"\[dedup\] seed: expected a number in \[0, 4294967295\], got -1"),
+        ({"seed": 2**80}, r"\[dedup\] seed: expected a number in \[0, 4294967295\]"),
+        ({"batch_size": 0}, r"\[dedup\] batch_size: expected a number in \[1, 1000000\]"),
+        ({"threshold": float("nan")}, r"\[dedup\] threshold: expected a finite number"),
+    ],
+)
+def test_options_built_in_code_are_checked_like_config(
+    options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Dedup(Dedup.Options(**options))
