@@ -29,13 +29,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cleaner
-import cleaner.cli.main as cli_main
+from cleaner.cli.commands import EXIT_REJECTED
 from cleaner.cli.main import EXIT_OK, EXIT_USAGE, main
 from cleaner.config import default_config
 
 # Exit codes a run over hostile input may end with: success, or "no document reached the
 # output" / "too many rejects" (documented in the README's exit codes).
-RUN_EXIT_CODES = {EXIT_OK, *getattr(cli_main, "REJECT_EXIT_CODES", ())}
+RUN_EXIT_CODES = {EXIT_OK, EXIT_REJECTED}
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,
