@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
+from cleaner.io.limits import InputOptions
 from cleaner.registry import INT64_MAX, INT64_MIN, available
 
 GENERAL_SECTIONS = ("pipeline", "input", "output", "run")
@@ -127,6 +128,7 @@ def validate_config(config: Mapping[str, Any]) -> None:
     trace = config.get("output", {}).get("trace", False)
     if not isinstance(trace, bool):
         raise ConfigError(f"[output] trace: expected true or false, got {trace!r}")
+    InputOptions.from_config(config.get("input", {}))
     processors = config.get("pipeline", {}).get("processors", [])
     if not isinstance(processors, list) or not all(isinstance(p, str) for p in processors):
         raise ConfigError("[pipeline] processors must be a list of processor names")

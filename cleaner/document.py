@@ -114,7 +114,10 @@ class Drop:
 class Reject:
     """An input that never became a valid Document (malformed JSON, binary file, ...).
 
-    Readers yield these instead of raising, so one bad record never stops a run.
+    Readers yield these instead of raising, so one bad record never stops a run. `raw` is an
+    excerpt of the input; for a document too large to read (`too_large`), `size` is its size
+    in bytes (a lower bound unless `size_exact`), `sha256` the hash of the bytes read, and
+    `line` (JSONL, 1-based) and `offset` (bytes into the decompressed file) locate it.
     """
 
     id: str
@@ -122,6 +125,11 @@ class Reject:
     reason: str
     detail: str = ""
     raw: str = ""
+    size: int | None = None
+    size_exact: bool = True
+    sha256: str = ""
+    line: int | None = None
+    offset: int | None = None
 
     @property
     def label(self) -> str:

@@ -12,10 +12,12 @@ could not be read.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 import orjson
@@ -24,6 +26,7 @@ from cleaner.document import Document, Reject
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
 from cleaner.io.decode import decode_line, sniff_bom
 from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, skip_line, too_large
 from cleaner.io.records import record_document
 
 #: How much of a bad line is kept in the reject record.
@@ -43,17 +46,29 @@ def iter_jsonl(
     text_field: str = "text",
     id_field: str = "id",
     html_field: str = DEFAULT_HTML_FIELD,
+    max_bytes: int = InputOptions.max_document_bytes,
 ) -> Iterator[Document | Reject]:
-    """Parse the binary stream `stream` line by line (constant memory).
+    """Parse the binary stream `stream` line by line (memory bounded by `max_bytes`).
 
     `name` prefixes generated ids and reject ids (`name:line`); `source` is the path recorded in
-    rejects. A read error part-way is turned into one reject for the remaining lines:
-    `corrupt_archive` for a damaged compressed stream, `unreadable` for an I/O error.
+    rejects. A line longer than `max_bytes` is streamed to its newline without being kept and
+    rejected as `too_large`. A read error part-way is turned into one reject for the remaining
+    lines: `corrupt_archive` for a damaged compressed stream, `unreadable` for an I/O error.
     """
     line_no = 0
     try:
-        for raw in _lines(stream):
+        for raw in _lines(stream, max_bytes):
             line_no += 1
+            if isinstance(raw, _LongLine):
+                yield too_large(
+                    f"{name}:{line_no}",
+                    source,
+                    raw.over,
+                    max_bytes,
+                    line=line_no,
+                    offset=raw.offset,
+                )
+                continue
             item = parse_line(
                 raw,
                 name=name,
@@ -191,11 +206,21 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}"
 
 
-def _lines(stream: IO[bytes]) -> Iterator[bytes]:
-    """Lines of `stream` as UTF-8 bytes.
+@dataclass(frozen=True, slots=True)
+class _LongLine:
+    """A line over the limit, skipped: what is kept of it, and where it started (bytes into
+    the decompressed stream; None when the stream was re-encoded from UTF-16/32)."""
+
+    over: Oversized
+    offset: int | None
+
+
+def _lines(stream: IO[bytes], limit: int) -> Iterator[bytes | _LongLine]:
+    """Lines of `stream` as UTF-8 bytes, each read with a bounded `readline`.
 
     A UTF-8 byte-order mark is dropped; a UTF-16/32 one (PowerShell's `>` writes UTF-16) makes
     the stream be decoded and re-encoded as UTF-8 so each line can be parsed the same way.
+    A line longer than `limit` bytes comes as a `_LongLine`.
     """
     head = _peek(stream, 4)
     bom = sniff_bom(head)
@@ -203,18 +228,40 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         codec = bom[0][:6]  # "utf-16" / "utf-32": these codecs consume the mark themselves
         text = io.TextIOWrapper(stream, encoding=codec, errors="replace", newline="\n")
         try:
-            for decoded in text:
-                yield decoded.encode("utf-8", errors="replace")
+            yield from _decoded_lines(text, limit)
         finally:
             text.detach()  # the caller owns (and closes) `stream`
         return
-    first = True
-    for line in stream:
-        if first:
-            first = False
-            if line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8) :]
+    offset = 0
+    while line := stream.readline(limit + 1):
+        start = offset
+        offset += len(line)
+        if len(line) > limit and not line.endswith(b"\n"):
+            over, consumed = skip_line(stream, line)
+            offset += consumed
+            yield _LongLine(over, start)
+            continue
+        if start == 0 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
         yield line
+
+
+def _decoded_lines(text: io.TextIOWrapper, limit: int) -> Iterator[bytes | _LongLine]:
+    """`_lines` for a stream decoded from UTF-16/32: the limit counts characters here."""
+    while line := text.readline(limit + 1):
+        if len(line) > limit and not line.endswith("\n"):
+            digest = hashlib.sha256(line.encode("utf-8", errors="replace"))
+            size = len(line)
+            head = line[:EXCERPT_CHARS].encode("utf-8", errors="replace")
+            while part := text.readline(1 << 20):
+                body = part[:-1] if part.endswith("\n") else part
+                digest.update(body.encode("utf-8", errors="replace"))
+                size += len(body)
+                if body is not part:
+                    break
+            yield _LongLine(Oversized(size, False, digest.hexdigest(), head), None)
+            continue
+        yield line.encode("utf-8", errors="replace")
 
 
 def _peek(stream: IO[bytes], size: int) -> bytes:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 import importlib
 import importlib.util
 import os
@@ -59,6 +60,7 @@ from cleaner.document import Document, Reject
 from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, too_large
 from cleaner.io.records import document_record, dumps_line, record_document
 from cleaner.io.writers import DocumentWriter
 
@@ -96,24 +98,34 @@ def iter_parquet(
     text_field: str = "text",
     id_field: str = "id",
     html_field: str = "html",
+    max_bytes: int = InputOptions.max_document_bytes,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects for the rows of the Parquet file open (seekable) as `stream`.
 
-    `name` prefixes generated ids (`name:row`); `source` is the path recorded in rejects.
+    `name` prefixes generated ids (`name:row`); `source` is the path recorded in rejects. A
+    row whose text or html value is longer than `max_bytes` (UTF-8) is rejected as
+    `too_large` without being turned into Python values.
     """
     if not pyarrow_available():
         detail = f"reading Parquet files needs pyarrow: {INSTALL_HINT}"
         yield Reject(id=name, source=source, reason="missing_dependency", detail=detail)
         return
-    _, pq = _pyarrow()
+    pa, pq = _pyarrow()
     row_no = 0
     try:
         parquet_file = pq.ParquetFile(stream)
         json_columns = _json_columns(parquet_file.schema_arrow.metadata)
         for batch in parquet_file.iter_batches(batch_size=READ_BATCH_ROWS):
-            rows = batch.to_pylist()
-            for row in rows:
+            big = _oversized_rows(batch, (text_field, html_field), max_bytes)
+            if big:  # convert only the rows kept: a huge value never becomes a Python str
+                batch = batch.filter(pa.array([i not in big for i in range(batch.num_rows)]))
+            rows = iter(batch.to_pylist())
+            for index in range(batch.num_rows + len(big)):
                 row_no += 1
+                if index in big:
+                    yield too_large(f"{name}:{row_no}", source, big[index], max_bytes)
+                    continue
+                row = next(rows)
                 yield _row_item(
                     row,
                     location=f"{name}:{row_no}",
@@ -132,6 +144,31 @@ def iter_parquet(
             detail=f"{type(exc).__name__}: {message or 'unreadable Parquet data'}; "
             f"rows from {row_no + 1} on could not be read",
         )
+
+
+def _oversized_rows(batch: Any, columns: tuple[str, ...], limit: int) -> dict[int, Oversized]:
+    """The rows of `batch` whose value in one of `columns` (strings) is over `limit` bytes."""
+    pc = importlib.import_module("pyarrow.compute")
+    big: dict[int, Oversized] = {}
+    for column in columns:
+        if not column or column not in batch.schema.names:
+            continue
+        values = batch.column(column)
+        if not (_pa_types().is_string(values.type) or _pa_types().is_large_string(values.type)):
+            continue
+        lengths = pc.binary_length(values).to_pylist()
+        for index, length in enumerate(lengths):
+            if length is not None and length > limit and index not in big:
+                data = values[index].as_buffer()
+                head = bytes(data[: EXCERPT_CHARS * 4])
+                digest = hashlib.sha256(memoryview(data)).hexdigest()
+                big[index] = Oversized(size=length, exact=True, sha256=digest, head=head)
+    return big
+
+
+def _pa_types() -> Any:
+    """`pyarrow.types`, imported on first use."""
+    return importlib.import_module("pyarrow.types")
 
 
 def _json_columns(metadata: dict[bytes, bytes] | None) -> frozenset[str]:

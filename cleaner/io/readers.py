@@ -23,9 +23,11 @@ What each input path becomes:
   starts like a page (`<!doctype html`, `<html`), else one text document; its id is "stdin".
 
 A file that is binary, empty (or only whitespace) or unreadable becomes a Reject with reason
-`binary_file`, `empty_file` or `unreadable`; nothing raises once reading has started, so one bad
-file never stops a run. Text of unknown encoding goes through `decode_bytes`, which records how
-it decoded in `meta["decoding"]`.
+`binary_file`, `empty_file` or `unreadable`; a FIFO, device or socket (in a directory or given
+as an input) is never opened and becomes a `not_a_regular_file` reject; a document larger than
+`[input] max_document_bytes` becomes a `too_large` reject while it is read (`cleaner.io.limits`).
+Nothing raises once reading has started, so one bad file never stops a run. Text of unknown
+encoding goes through `decode_bytes`, which records how it decoded in `meta["decoding"]`.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ from cleaner.io.decode import decode_bytes, sniff_bom, unusable_bytes
 from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
 from cleaner.io.html_input import html_document
 from cleaner.io.jsonl import DEFAULT_HTML_FIELD, iter_jsonl
+from cleaner.io.limits import NOT_A_REGULAR_FILE, InputOptions, Oversized, read_limited, too_large
 from cleaner.io.parquet import iter_parquet
-from cleaner.io.walk import walk_files
+from cleaner.io.walk import printable_name, special_kind, walk_files
 from cleaner.io.warc import iter_warc
 
 STDIN_ID = "stdin"
@@ -70,16 +73,19 @@ def iter_inputs(
     id_field: str = "id",
     fmt: str = "auto",
     html_field: str = DEFAULT_HTML_FIELD,
+    options: InputOptions | None = None,
 ) -> Iterator[Document | Reject]:
     """Lazily yield a Document or a Reject for every input document, in a deterministic order.
 
     `fmt` is "auto" (by file name), or "jsonl", "html", "warc", "parquet", "text" for every
     file. Paths and `fmt` are validated now, when this is called; files are read only as the
-    result is iterated, and JSONL, WARC and Parquet are streamed record by record.
+    result is iterated, and JSONL, WARC and Parquet are streamed record by record. `options`
+    holds the size limit (`cleaner.io.limits`).
     """
     check_input_format(fmt)
     check_inputs(paths)
-    fields = _Fields(text_field, id_field, html_field)
+    limit = (options or InputOptions()).max_document_bytes
+    fields = _Fields(text_field, id_field, html_field, limit)
     return _iter_inputs(list(paths), fields=fields, fmt=fmt)
 
 
@@ -94,6 +100,7 @@ def read_inputs(
         id_field=input_config.get("id_field", "id"),
         fmt=input_config.get("format", "auto"),
         html_field=input_config.get("html_field", DEFAULT_HTML_FIELD),
+        options=InputOptions.from_config(input_config),
     )
 
 
@@ -118,11 +125,12 @@ def count_hint(paths: Sequence[str], *, fmt: str = "auto") -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class _Fields:
-    """The JSONL field names a run reads."""
+    """The JSONL field names a run reads, and the size limit of one document."""
 
     text: str
     id: str
     html: str
+    limit: int
 
 
 def _iter_inputs(paths: list[str], *, fields: _Fields, fmt: str) -> Iterator[Document | Reject]:
@@ -134,11 +142,18 @@ def _iter_inputs(paths: list[str], *, fields: _Fields, fmt: str) -> Iterator[Doc
                 if entry.error:
                     name = entry.rel if entry.rel != "." else path
                     detail = f"cannot list or open: {entry.error}"
-                    yield Reject(id=name, source=entry.path, reason="unreadable", detail=detail)
+                    source = printable_name(entry.path)
+                    yield Reject(id=name, source=source, reason="unreadable", detail=detail)
+                elif entry.special:
+                    yield _not_regular(entry.rel, printable_name(entry.path), entry.special)
                 else:
                     yield from _read_file(entry.path, entry.rel, fields, fmt)
         else:
-            yield from _read_file(path, path, fields, fmt)
+            special = special_kind(path)
+            if special:
+                yield _not_regular(path, printable_name(path), special)
+            else:
+                yield from _read_file(path, printable_name(path), fields, fmt)
 
 
 def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Document | Reject]:
@@ -146,11 +161,12 @@ def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Docu
 
     `name` is the id (or the id prefix of its records).
     """
+    source = printable_name(path)  # what rejects and meta show; `path` is what is opened
     kind = input_kind(name, fmt)
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below, after streaming
     except OSError as exc:
-        yield _unreadable(name, path, exc)
+        yield _unreadable(name, source, exc)
         return
     with handle:
         if kind == "jsonl":
@@ -158,41 +174,47 @@ def _read_file(path: str, name: str, fields: _Fields, fmt: str) -> Iterator[Docu
             yield from iter_jsonl(
                 stream,
                 name=name,
-                source=path,
+                source=source,
                 text_field=fields.text,
                 id_field=fields.id,
                 html_field=fields.html,
+                max_bytes=fields.limit,
             )
             return
         if kind == "warc":
-            yield from iter_warc(handle, name=name, source=path)
+            yield from iter_warc(handle, name=name, source=source, max_bytes=fields.limit)
             return
         if kind == "parquet":
             yield from iter_parquet(
                 handle,
                 name=name,
-                source=path,
+                source=source,
                 text_field=fields.text,
                 id_field=fields.id,
                 html_field=fields.html,
+                max_bytes=fields.limit,
             )
             return
         try:
-            if kind == "html":
-                data = open_decompressed(handle, compression_of(name)).read()
-            else:
-                data = handle.read()
+            codec = compression_of(name) if kind == "html" else None
+            # A compressed page stops at the limit (a bomb is not expanded further); a plain
+            # file is counted to its end, so its size is exact.
+            data = read_limited(
+                open_decompressed(handle, codec), fields.limit, count_rest=codec is None
+            )
         except CORRUPT_ARCHIVE_ERRORS as exc:
             detail = f"{type(exc).__name__}: {exc}"
-            yield Reject(id=name, source=path, reason="corrupt_archive", detail=detail)
+            yield Reject(id=name, source=source, reason="corrupt_archive", detail=detail)
             return
         except OSError as exc:
-            yield _unreadable(name, path, exc)
+            yield _unreadable(name, source, exc)
             return
-    if kind == "html":
-        yield html_document(data, doc_id=name, source=path)
+    if isinstance(data, Oversized):
+        yield too_large(name, source, data, fields.limit, offset=0)
+    elif kind == "html":
+        yield html_document(data, doc_id=name, source=source)
     else:
-        yield text_document(data, doc_id=name, source=path)
+        yield text_document(data, doc_id=name, source=source)
 
 
 def text_document(data: bytes, *, doc_id: str, source: str) -> Document | Reject:
@@ -210,6 +232,12 @@ def text_document(data: bytes, *, doc_id: str, source: str) -> Document | Reject
     return Document(id=doc_id, text=text, meta=meta)
 
 
+def _not_regular(name: str, path: str, kind: str) -> Reject:
+    """A FIFO, device or socket: never opened (a FIFO would block until a writer comes)."""
+    detail = f"{kind}, not a regular file: not read"
+    return Reject(id=name, source=path, reason=NOT_A_REGULAR_FILE, detail=detail)
+
+
 def _unreadable(name: str, path: str, exc: OSError) -> Reject:
     detail = f"{type(exc).__name__}: {exc.strerror or exc}"
     return Reject(id=name, source=path, reason="unreadable", detail=detail)
@@ -223,7 +251,7 @@ def _read_stdin(fields: _Fields) -> Iterator[Document | Reject]:
     starts like an HTML page (`<!doctype html`, `<html`), else one text document."""
     raw = _stdin_bytes()
     prefix = b""
-    while not prefix.strip():
+    while not prefix.strip() and len(prefix) <= fields.limit:
         chunk = _read_some(raw)
         if not chunk:
             break
@@ -237,11 +265,16 @@ def _read_stdin(fields: _Fields) -> Iterator[Document | Reject]:
             text_field=fields.text,
             id_field=fields.id,
             html_field=fields.html,
+            max_bytes=fields.limit,
         )
+        return
+    data = read_limited(stream, fields.limit, count_rest=True)
+    if isinstance(data, Oversized):
+        yield too_large(STDIN_ID, STDIN_ID, data, fields.limit, offset=0)
     elif prefix.lstrip()[:14].lower().startswith((b"<!doctype html", b"<html")):
-        yield html_document(stream.read(), doc_id=STDIN_ID, source=STDIN_ID)
+        yield html_document(data, doc_id=STDIN_ID, source=STDIN_ID)
     else:
-        yield text_document(stream.read(), doc_id=STDIN_ID, source=STDIN_ID)
+        yield text_document(data, doc_id=STDIN_ID, source=STDIN_ID)
 
 
 def _stdin_bytes() -> IO[bytes]:

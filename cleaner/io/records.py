@@ -8,6 +8,9 @@ Rejects record for a document a processor dropped:
     {"id", "stage": processor, "reason", "detail", "text", "fields": {...}, "meta": {...}}
 and for an input that never became a document:
     {"id", "stage": "input", "reason", "detail", "source", "raw"}
+plus, when known, "size", "size_is_minimum", "sha256", "line" and "offset" (see
+`reject_record`). Neither holds more than `EXCERPT_CHARS` characters of a document's text:
+a longer dropped text is cut, with "text_truncated", "size" and "sha256" of the whole.
 
 Serialisation never fails on odd values: mappings that are not dicts, sets, bytes, non-string
 keys, integers beyond 64 bits, lone surrogates and unknown objects are written in a readable
@@ -16,6 +19,7 @@ JSON form instead of stopping a run on its millionth document.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -23,6 +27,7 @@ from typing import Any
 import orjson
 
 from cleaner.document import Document, Drop, Edit, Reject
+from cleaner.io.limits import EXCERPT_CHARS, excerpt
 
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _MAX_DEPTH = 200
@@ -106,15 +111,24 @@ def meta_mapping(value: Any) -> dict[str, Any] | None:
 
 
 def drop_record(drop: Drop, *, trace: bool = False) -> dict[str, Any]:
-    """The rejects record of a document a processor dropped."""
+    """The rejects record of a document a processor dropped.
+
+    "text" is the whole text up to `EXCERPT_CHARS` characters; a longer one is cut there and
+    the record says so ("text_truncated") with the whole text's UTF-8 size and SHA-256.
+    """
     doc = drop.document
     record: dict[str, Any] = {
         "id": doc.id,
         "stage": drop.processor,
         "reason": drop.reason,
         "detail": drop.detail,
-        "text": doc.text,
+        "text": excerpt(doc.text),
     }
+    if len(doc.text) > EXCERPT_CHARS:
+        data = encode_text(doc.text)
+        record["text_truncated"] = True
+        record["size"] = len(data)
+        record["sha256"] = hashlib.sha256(data).hexdigest()
     if doc.fields:
         record["fields"] = dict(doc.fields)
     meta = _meta(doc, trace)
@@ -124,15 +138,30 @@ def drop_record(drop: Drop, *, trace: bool = False) -> dict[str, Any]:
 
 
 def reject_record(reject: Reject) -> dict[str, Any]:
-    """The rejects record of an input that never became a document."""
-    return {
+    """The rejects record of an input that never became a document.
+
+    "raw" is an excerpt (at most `EXCERPT_CHARS` characters); "size" ("size_is_minimum" when
+    reading stopped early), "sha256", "line" and "offset" appear when the reader knew them.
+    """
+    record: dict[str, Any] = {
         "id": reject.id,
         "stage": "input",
         "reason": reject.reason,
         "detail": reject.detail,
         "source": reject.source,
-        "raw": reject.raw,
+        "raw": excerpt(reject.raw),
     }
+    if reject.size is not None:
+        record["size"] = reject.size
+        if not reject.size_exact:
+            record["size_is_minimum"] = True
+    if reject.sha256:
+        record["sha256"] = reject.sha256
+    if reject.line is not None:
+        record["line"] = reject.line
+    if reject.offset is not None:
+        record["offset"] = reject.offset
+    return record
 
 
 def dumps_line(record: Mapping[str, Any]) -> bytes:

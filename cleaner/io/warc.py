@@ -31,6 +31,7 @@ from typing import IO, Any
 from cleaner.document import Document, Reject
 from cleaner.io.html_charset import charset_from_content_type
 from cleaner.io.html_input import html_document
+from cleaner.io.limits import InputOptions, Oversized, read_limited, too_large
 
 #: Media types read as HTML pages.
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -47,10 +48,11 @@ class WarcResponse:
     date: str
     status: int | None
     content_type: str
-    payload: bytes
+    payload: bytes | Oversized  # Oversized: larger than the limit, not read further
+    offset: int | None = None  # where the record starts in the (compressed) file
 
 
-Backend = Callable[[IO[bytes]], Iterator[WarcResponse]]
+Backend = Callable[[IO[bytes], int], Iterator[WarcResponse]]
 
 
 def available_backend() -> str | None:
@@ -62,11 +64,18 @@ def available_backend() -> str | None:
 
 
 def iter_warc(
-    stream: IO[bytes], *, name: str, source: str, backend: str | None = None
+    stream: IO[bytes],
+    *,
+    name: str,
+    source: str,
+    backend: str | None = None,
+    max_bytes: int = InputOptions.max_document_bytes,
 ) -> Iterator[Document | Reject]:
     """Documents and rejects for the response records of the WARC file open as `stream`.
 
-    `backend` forces "fastwarc" or "warcio"; by default the first one installed is used.
+    `backend` forces "fastwarc" or "warcio"; by default the first one installed is used. A
+    payload is read up to `max_bytes` (decoded); a larger one is left unread and rejected as
+    `too_large` with its size as a lower bound and the record's offset in the file.
     """
     chosen = backend or available_backend()
     if chosen is None:
@@ -76,9 +85,9 @@ def iter_warc(
     reader: Backend = _fastwarc_responses if chosen == "fastwarc" else _warcio_responses
     count = 0
     try:
-        for response in reader(stream):
+        for response in reader(stream, max_bytes):
             count += 1
-            yield _to_item(response, name=name, source=source, index=count)
+            yield _to_item(response, name=name, source=source, index=count, limit=max_bytes)
     except Exception as exc:
         yield Reject(
             id=f"{name}:{count + 1}",
@@ -88,22 +97,28 @@ def iter_warc(
         )
 
 
-def _to_item(response: WarcResponse, *, name: str, source: str, index: int) -> Document | Reject:
+def _to_item(
+    response: WarcResponse, *, name: str, source: str, index: int, limit: int
+) -> Document | Reject:
     doc_id = response.record_id.strip("<>") or response.url or f"{name}:{index}"
     media_type = response.content_type.split(";", 1)[0].strip().lower()
-    if not _is_html(media_type, response.payload):
+    payload = response.payload
+    head = payload.head if isinstance(payload, Oversized) else payload
+    if not _is_html(media_type, head):
         detail = f"{media_type or 'no Content-Type'} at {response.url or '(no URL)'}"
         return Reject(id=doc_id, source=source, reason="not_html", detail=detail)
     if response.status is not None and not 200 <= response.status < 300:
         detail = f"HTTP {response.status} at {response.url or '(no URL)'}"
         return Reject(id=doc_id, source=source, reason="http_status", detail=detail)
+    if isinstance(payload, Oversized):
+        return too_large(doc_id, source, payload, limit, offset=response.offset)
     meta: dict[str, Any] = {}
     if response.url:
         meta["url"] = response.url
     if response.date:
         meta["warc_date"] = response.date
     return html_document(
-        response.payload,
+        payload,
         doc_id=doc_id,
         source=source,
         http_charset=charset_from_content_type(response.content_type),
@@ -120,7 +135,7 @@ def _is_html(media_type: str, payload: bytes) -> bool:
 # -- backends -----------------------------------------------------------------------------------
 
 
-def _fastwarc_responses(stream: IO[bytes]) -> Iterator[WarcResponse]:
+def _fastwarc_responses(stream: IO[bytes], limit: int) -> Iterator[WarcResponse]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     records = ArchiveIterator(
@@ -134,14 +149,16 @@ def _fastwarc_responses(stream: IO[bytes]) -> Iterator[WarcResponse]:
             date=str(record.headers.get("WARC-Date") or ""),
             status=http.status_code if http is not None else None,
             content_type=str(http.get("Content-Type") or "") if http is not None else "",
-            payload=bytes(record.reader.read()),
+            payload=read_limited(record.reader, limit, count_rest=False),
+            offset=int(record.stream_pos),
         )
 
 
-def _warcio_responses(stream: IO[bytes]) -> Iterator[WarcResponse]:
+def _warcio_responses(stream: IO[bytes], limit: int) -> Iterator[WarcResponse]:
     from warcio.archiveiterator import ArchiveIterator
 
-    for record in ArchiveIterator(stream):
+    records = ArchiveIterator(stream)
+    for record in records:
         if record.rec_type != "response":
             continue
         headers = record.rec_headers
@@ -153,5 +170,6 @@ def _warcio_responses(stream: IO[bytes]) -> Iterator[WarcResponse]:
             date=str(headers.get_header("WARC-Date") or ""),
             status=int(status) if status and str(status).isdigit() else None,
             content_type=str(http.get_header("Content-Type") or "") if http is not None else "",
-            payload=bytes(record.content_stream().read()),
+            payload=read_limited(record.content_stream(), limit, count_rest=False),
+            offset=int(records.get_record_offset()),
         )
