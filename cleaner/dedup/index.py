@@ -72,6 +72,11 @@ F32Array = npt.NDArray[np.float32]
 _VERIFY_PAIRS = 1 << 16
 """Pairs verified per read from a spilled store (bounds the documents read at once)."""
 
+SKETCH_PREFIX_CHARS = 1_000_000
+"""Characters of a document that are sketched (`DedupConfig.max_chars`): 1M characters is
+hundreds of times a news article, and bounds the memory sketching takes per document (about
+50 bytes per character) whatever the size of the input."""
+
 
 @dataclass(frozen=True, slots=True)
 class DedupConfig:
@@ -92,6 +97,9 @@ class DedupConfig:
       default (256 MiB, ~160,000 articles) leaves small runs in RAM and bounds big ones.
     - `rewrite`: detection of rewritten ("spun") copies among what near/containment leaves
       unclaimed (see `rewrite`); ``None`` (or ``enabled=False``) turns it off.
+    - `max_chars`: only the first `max_chars` characters of a document are sketched (shingles,
+      exact-copy hash, sentences), which bounds the memory per document; two documents that
+      differ only after that prefix are copies of each other.
     """
 
     shingles: ShingleConfig = field(default_factory=ShingleConfig)
@@ -109,8 +117,11 @@ class DedupConfig:
     spill_bytes: int | None = 256 << 20
     spill_dir: str | None = None
     rewrite: RewriteConfig | None = field(default_factory=RewriteConfig)
+    max_chars: int = SKETCH_PREFIX_CHARS
 
     def __post_init__(self) -> None:
+        if self.max_chars < 1:
+            raise ConfigError(f"max_chars must be >= 1, not {self.max_chars}")
         if self.spill_bytes is not None and self.spill_bytes < 0:
             raise ConfigError(f"spill_bytes must be >= 0 or None, not {self.spill_bytes}")
         if self.lsh_threshold > self.cluster.threshold:
@@ -262,11 +273,14 @@ class Sketcher:
                 config.seed,
                 config.scheme,
                 rewrite if self.rewriter is not None else None,
+                config.max_chars,
             )
         )
 
     def prepare(self, texts: Sequence[str]) -> PreparedSketches:
-        """Band keys, unique shingle hashes and (rewrite mode) sentence sketches of `texts`."""
+        """Band keys, unique shingle hashes and (rewrite mode) sentence sketches of `texts`
+        (of their first `max_chars` characters)."""
+        texts = self.prefixes(texts)
         parts: list[PreparedSketches] = []
         for start, stop in self.signer.chunks(texts):
             chunk = texts[start:stop]
@@ -293,6 +307,13 @@ class Sketcher:
             else np.concatenate([k for k in keys if k is not None], axis=1),
             made_by=self.settings,
         )
+
+    def prefixes(self, texts: Sequence[str]) -> Sequence[str]:
+        """`texts` cut to the `max_chars` characters that are sketched."""
+        limit = self.config.max_chars
+        if all(len(text) <= limit for text in texts):
+            return texts
+        return [text[:limit] for text in texts]
 
     def from_signatures(
         self,

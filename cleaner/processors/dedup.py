@@ -28,6 +28,7 @@ import numpy as np
 
 from cleaner.dedup.cluster import ClusterConfig, MatchKind
 from cleaner.dedup.index import (
+    SKETCH_PREFIX_CHARS,
     DedupConfig,
     DedupResult,
     NearDupIndex,
@@ -67,7 +68,9 @@ class Dedup(ProcessorBase):
         which a pair becomes a candidate with probability >= `target_recall`; `rewrite`:
         also find rewritten ("spun") copies among the documents left alone, by aligning their
         sentences (a share `rewrite_aligned_share` of the shorter document's sentences must
-        match one of the other's with content-word Jaccard >= `rewrite_sentence_similarity`).
+        match one of the other's with content-word Jaccard >= `rewrite_sentence_similarity`);
+        `max_sketch_chars`: only this many first characters of a document are sketched,
+        which bounds the memory per document (documents differing only after it are copies).
         """
 
         policy: Literal["flag", "drop"] = "flag"
@@ -84,6 +87,7 @@ class Dedup(ProcessorBase):
         rewrite_sentence_similarity: Annotated[float, _SHARE] = 0.4
         rewrite_aligned_share: Annotated[float, _SHARE] = 0.6
         batch_size: Annotated[int, Range(1, 1_000_000)] = 2048
+        max_sketch_chars: Annotated[int, Range(1, 2**30)] = SKETCH_PREFIX_CHARS
 
         def dedup_config(self) -> DedupConfig:
             rewrite = (
@@ -106,6 +110,7 @@ class Dedup(ProcessorBase):
                     containment_threshold=self.containment_threshold,
                     prefer=self.prefer,
                 ),
+                max_chars=self.max_sketch_chars,
             )
 
     def __init__(self, options: Options) -> None:
@@ -141,7 +146,8 @@ class DedupRun:
 
     def observe(self, position: int, doc: Document) -> None:
         self._positions.append(position)
-        self._pending_texts.append(doc.text)
+        # Only the sketched prefix is kept until the batch is sketched.
+        self._pending_texts.append(doc.text[: self.options.max_sketch_chars])
         self._pending_ids.append(doc.id)
         if len(self._pending_texts) >= self.options.batch_size:
             self._flush()
