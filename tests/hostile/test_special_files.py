@@ -1,0 +1,49 @@
+"""FIFOs, devices and file names that are not UTF-8 inside an input directory, end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cleaner.cli.main import main
+
+TEXT = "The council approved the new budget for the harbour on Monday after a long debate."
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Turn a run that blocks (opening a FIFO nobody writes to) into a test failure."""
+
+    def hung(signum: int, frame: Any) -> None:
+        raise TimeoutError("the run blocked")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_fifo_and_odd_names_in_an_input_directory(tmp_path: Path, no_hang: None) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    os.mkfifo(inputs / "pipe.txt")
+    with open(os.path.join(os.fsencode(inputs), b"caf\xe9.txt"), "wb") as fh:
+        fh.write(TEXT.encode())
+    out = tmp_path / "out.jsonl"
+    code = main(["clean", str(inputs), "-o", str(out), "--no-progress"])
+    assert code == 0
+    [kept] = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert kept["id"] == "caf\\xe9.txt" and kept["text"] == TEXT
+    [reject] = [
+        json.loads(line) for line in (tmp_path / "out.rejects.jsonl").read_text().splitlines()
+    ]
+    assert (reject["id"], reject["reason"]) == ("pipe.txt", "not_a_regular_file")
+    report = json.loads((tmp_path / "out.report.json").read_text("utf-8"))
+    assert (report["docs_in"], report["docs_out"], report["rejected"]) == (2, 1, 1)
