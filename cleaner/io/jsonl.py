@@ -6,7 +6,9 @@ location, and the rest of the file is still read. A record that has no text fiel
 field (`html_field`, "html" by default: crawls often store the raw page) becomes a document
 whose text is that HTML, marked `meta["format"] = "html"` for the `html` processor. A damaged
 archive (truncated gzip/zstd) yields one `corrupt_archive` reject standing for the lines that
-could not be read.
+could not be read. Lines are read with a bounded `readline`: a line longer than `max_bytes`
+(`[input] max_document_bytes`) is streamed to its newline without being kept and becomes one
+`too_large` reject with its size, sha256, line number and byte offset.
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from cleaner.document import Document, Reject
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
 from cleaner.io.decode import decode_line, sniff_bom
 from cleaner.io.html_input import HTML_FORMAT
-from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, skip_line, too_large
+from cleaner.io.limits import (
+    EXCERPT_CHARS,
+    READ_CHUNK,
+    InputOptions,
+    Oversized,
+    skip_line,
+    too_large,
+)
 from cleaner.io.records import record_document
 
 #: How much of a bad line is kept in the reject record.
@@ -253,7 +262,7 @@ def _decoded_lines(text: io.TextIOWrapper, limit: int) -> Iterator[bytes | _Long
             digest = hashlib.sha256(line.encode("utf-8", errors="replace"))
             size = len(line)
             head = line[:EXCERPT_CHARS].encode("utf-8", errors="replace")
-            while part := text.readline(1 << 20):
+            while part := text.readline(READ_CHUNK):
                 body = part[:-1] if part.endswith("\n") else part
                 digest.update(body.encode("utf-8", errors="replace"))
                 size += len(body)
