@@ -3,9 +3,11 @@
 pyarrow is an optional extra (`pip install 'cleaner[parquet]'`) and is imported only when a
 Parquet file is read or written, so JSONL-only installs never pay for it (or need it).
 
-Reading (`iter_parquet`): the file is streamed in record batches of `READ_BATCH_ROWS` rows, so
-memory stays bounded whatever the file size. Each row becomes exactly one item, like a JSONL
-line:
+Reading (`iter_parquet`): the file is streamed in record batches of `READ_BATCH_ROWS` rows,
+turned into Python values about `CONVERT_BYTES` at a time, so memory stays bounded by the row
+group size whatever the file size; a row whose text or html value is longer than `[input]
+max_document_bytes` is rejected as `too_large` without being converted. Each row becomes
+exactly one item, like a JSONL line:
 
 - the id comes from the `id_field` column; a missing column, null or "" gives `"<file>:<row>"`
   (1-based row number);
@@ -66,6 +68,9 @@ from cleaner.io.writers import DocumentWriter
 
 #: Rows per record batch when reading: bounds memory for files with huge row groups.
 READ_BATCH_ROWS = 1024
+#: Arrow bytes of a batch turned into Python values at a time: with long texts, a batch is
+#: converted a few rows at a time rather than doubled in memory at once.
+CONVERT_BYTES = 32 << 20
 #: Rows per row group when writing.
 ROW_GROUP_ROWS = 10_000
 #: Schema metadata key listing the columns that hold JSON texts.
@@ -119,7 +124,7 @@ def iter_parquet(
             big = _oversized_rows(batch, (text_field, html_field), max_bytes)
             if big:  # convert only the rows kept: a huge value never becomes a Python str
                 batch = batch.filter(pa.array([i not in big for i in range(batch.num_rows)]))
-            rows = iter(batch.to_pylist())
+            rows = _python_rows(batch)
             for index in range(batch.num_rows + len(big)):
                 row_no += 1
                 if index in big:
@@ -144,6 +149,15 @@ def iter_parquet(
             detail=f"{type(exc).__name__}: {message or 'unreadable Parquet data'}; "
             f"rows from {row_no + 1} on could not be read",
         )
+
+
+def _python_rows(batch: Any) -> Iterator[dict[str, Any]]:
+    """The rows of `batch` as dicts, converted in slices of about `CONVERT_BYTES`."""
+    if batch.num_rows == 0:
+        return
+    step = max(1, CONVERT_BYTES // max(1, batch.nbytes // batch.num_rows))
+    for start in range(0, batch.num_rows, step):
+        yield from batch.slice(start, step).to_pylist()
 
 
 def _oversized_rows(batch: Any, columns: tuple[str, ...], limit: int) -> dict[int, Oversized]:

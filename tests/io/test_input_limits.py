@@ -24,7 +24,7 @@ from warcio.warcwriter import WARCWriter
 from cleaner.config import load_config
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.io import limits
+from cleaner.io import limits, parquet
 from cleaner.io.jsonl import iter_jsonl
 from cleaner.io.limits import (
     EXCERPT_CHARS,
@@ -269,6 +269,28 @@ def test_parquet_row_over_the_limit(tmp_path: Path) -> None:
     assert (reject.size, reject.size_exact, reject.sha256) == (len(data), True, sha(data))
     assert isinstance(items[2], Reject) and items[2].size == 3000
     assert isinstance(items[3], Document) and items[3].text == SMALL
+
+
+def test_parquet_rows_are_converted_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "t.parquet"
+    rows = [{"id": f"r{n}", "text": f"{SMALL} {n}" * (n % 7 + 1)} for n in range(50)]
+    rows[20]["text"] = "x" * (LIMIT + 1)
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    whole = read_all(path)
+    converted: list[int] = []
+    real = parquet._python_rows
+
+    def spy(batch: Any) -> Iterator[dict[str, Any]]:
+        for row in real(batch):
+            converted.append(1)
+            yield row
+
+    monkeypatch.setattr(parquet, "CONVERT_BYTES", 1)
+    monkeypatch.setattr(parquet, "_python_rows", spy)
+    assert read_all(path) == whole
+    assert len(converted) == 49 and isinstance(whole[20], Reject)
 
 
 # -- special files and odd names ---------------------------------------------------------------
