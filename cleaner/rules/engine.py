@@ -10,6 +10,10 @@ removal left behind.
 
 Every removal is returned as an `Edit` naming the rule id, so `cleaner explain` can answer
 "why did this line vanish?".
+
+Patterns not proved safe for Python's `re` run on a guarded engine (see `cleaner.rules.matcher`);
+those on the interruptible `regex` engine share one time budget per `apply` call, and running
+out of it raises `RuleTimeout` naming the rule, instead of hanging.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Edit
+from cleaner.rules.matcher import Deadline, MatchLike, RuleTimeout
 from cleaner.rules.model import (
     AnyRule,
     BlockRule,
@@ -103,9 +108,20 @@ class Engine:
     """A rule set compiled for matching. Build once and reuse: `apply` only reads it, apart
     from caches of per-host rule selections."""
 
-    def __init__(self, rules: Iterable[AnyRule], processor: str = "boilerplate") -> None:
+    def __init__(
+        self,
+        rules: Iterable[AnyRule],
+        processor: str = "boilerplate",
+        budget: float | None = None,
+    ) -> None:
+        """`budget`: seconds one `apply` call may spend in patterns on the interruptible
+        `regex` engine (None: no limit); running out raises `RuleTimeout`."""
         self.rules: tuple[AnyRule, ...] = tuple(rules)
         self.processor = processor
+        self.budget = budget
+        self._interruptible = any(
+            isinstance(r, RegexRule | InlineRule) and r.pattern.interruptible for r in self.rules
+        )
         markers: dict[str, list[MarkerRule]] = {}
         for rule in self.rules:
             if isinstance(rule, PhraseRule | BlockRule | SectionRule):
@@ -166,7 +182,9 @@ class Engine:
         )
 
     def apply(self, text: str, host: str | None = None) -> Outcome:
-        """Clean `text` (from `host`, for scoped rules); return text, edits and meta."""
+        """Clean `text` (from `host`, for scoped rules); return text, edits and meta.
+
+        Raises `RuleTimeout` when guarded patterns use up the time budget."""
         if not text or not self.rules:
             return Outcome(text)
         return _Run(self, text, host).run()
@@ -190,6 +208,8 @@ class _Run:
         self.edits: list[Edit] = []
         self.meta: dict[str, Any] = {}
         self._plain: dict[int, str | None] = {}
+        budget = engine.budget
+        self.deadline = Deadline(budget) if budget is not None and engine._interruptible else None
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -299,7 +319,10 @@ class _Run:
                     lowered = plain.lower()
                 if not any(c in lowered for c in rule.contains):
                     continue
-            match = rule.pattern.fullmatch(plain)
+            try:
+                match = rule.pattern.fullmatch(plain, self.deadline)
+            except TimeoutError:
+                raise RuleTimeout(rule.id, self.engine.budget or 0.0) from None
             if match is None:
                 continue
             value = None
@@ -341,7 +364,11 @@ class _Run:
         for rule in rules:
             if not _occurs(rule.contains, body):
                 continue
-            matches = [m for m in rule.pattern.finditer(body) if m.end() > m.start()]
+            try:
+                found = rule.pattern.finditer(body, self.deadline)
+            except TimeoutError:
+                raise RuleTimeout(rule.id, self.engine.budget or 0.0) from None
+            matches = [m for m in found if m.end() > m.start()]
             if not matches:
                 continue
             # Cut from the right so earlier offsets stay valid; record edits left to right.
@@ -357,7 +384,7 @@ class _Run:
         else:
             self.removed[i] = True
 
-    def inline_edit(self, i: int, rule: InlineRule, match: re.Match[str]) -> None:
+    def inline_edit(self, i: int, rule: InlineRule, match: MatchLike) -> None:
         value = None
         if rule.to_meta:
             group = match.group("value") if "value" in rule.pattern.groupindex else None

@@ -1,7 +1,7 @@
 """Rule records: what a parsed, validated, compiled rule looks like.
 
-One frozen dataclass per kind, sharing the fields every rule has. They are plain data (compiled
-`re.Pattern`s included) so a rule set pickles into worker processes unchanged.
+One frozen dataclass per kind, sharing the fields every rule has. They are plain data (patterns
+are `Matcher`s, which pickle as their source) so a rule set pickles into worker processes.
 
 Kinds (the file format is described in `cleaner.rules`):
   - `phrase`:  the whole line is one of `phrases`;
@@ -13,10 +13,11 @@ Kinds (the file format is described in `cleaner.rules`):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from cleaner.rules.matcher import Matcher
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class RegexRule(Rule):
 
     kind: ClassVar[str] = "regex"
 
-    pattern: re.Pattern[str]
+    pattern: Matcher
     max_words: int = 15
     contains: tuple[str, ...] = ()
     to_meta: str = ""
@@ -92,7 +93,7 @@ class InlineRule(Rule):
 
     kind: ClassVar[str] = "inline"
 
-    pattern: re.Pattern[str]
+    pattern: Matcher
     contains: tuple[str, ...] = ()
     to_meta: str = ""
 

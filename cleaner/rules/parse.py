@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cleaner.errors import RuleError
+from cleaner.rules.matcher import Matcher
 from cleaner.rules.model import (
     AnyRule,
     BlockRule,
@@ -52,6 +53,10 @@ class RuleProblem(RuleError):
     def __reduce__(self) -> tuple[type[RuleProblem], tuple[str, str, str]]:
         # Exceptions pickle through their args; ours has three, not the one message.
         return (type(self), (self.source, self.rule, self.detail))
+
+
+class UnreadablePack(RuleProblem):
+    """A rule file that cannot be read at all: not readable, not UTF-8, not TOML."""
 
 
 class _Table:
@@ -188,14 +193,14 @@ def _phrases(t: _Table) -> tuple[tuple[str, ...], frozenset[str]]:
     return phrases, frozenset(keys)
 
 
-def _pattern(t: _Table) -> re.Pattern[str]:
+def _pattern(t: _Table) -> Matcher:
     source = t.string("pattern", required=True)
     try:
-        pattern = re.compile(source)
+        pattern = Matcher(source)
     except re.error as exc:
         raise t.fail(f"bad regex in 'pattern': {exc}") from None
     # A pattern that matches nothing at all would "fire" on every line (or loop on spans).
-    if pattern.fullmatch("") is not None:
+    if pattern.reference.fullmatch("") is not None:
         raise t.fail("'pattern' matches the empty string; it must require some text")
     unknown_groups = sorted(set(pattern.groupindex) - {"value"})
     if unknown_groups:

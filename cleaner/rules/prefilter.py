@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from cleaner.rules.matcher import ENGINE_RE, Matcher
+
 # Leading global flags, "(?i)" or "(?ix)": inside an alternation they must become scoped.
 _GLOBAL_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
 # Back-references depend on group numbering, which changes once patterns are joined.
@@ -17,18 +19,18 @@ _BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 
 
-def combine(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
+def combine(patterns: Iterable[Matcher]) -> tuple[re.Pattern[str] | None, tuple[int, ...]]:
     """One pattern that fullmatches whenever any of `patterns` would.
 
     Returns the combined pattern (None if nothing could be combined) and the indexes of the
-    patterns left out (back-references, or a join that does not compile); those must always be
-    tried on their own.
+    patterns left out (not proved safe for Python's `re`, back-references, or a join that does
+    not compile); those must always be tried on their own.
     """
     parts: list[str] = []
     left_out: list[int] = []
     for index, pattern in enumerate(patterns):
         source = pattern.pattern
-        if _BACKREF.search(source):
+        if pattern.engine != ENGINE_RE or _BACKREF.search(source):
             left_out.append(index)
             continue
         flags = ""
