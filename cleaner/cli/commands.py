@@ -214,7 +214,10 @@ def rules(args: argparse.Namespace) -> int:
         if not path.exists():
             raise ConfigError(f"no such rule file or directory: {path}")
     if args.rules_command == "check":
-        report = check_rules(paths)
+        # Like `clean`: the packaged packs load first unless --no-default-rules.
+        report = check_rules(args.dirs, default_rules=not args.no_default_rules)
+        if report.unreadable:
+            raise ConfigError(report.unreadable[0])
         print(report.format())
         return EXIT_OK if report.ok else EXIT_FAILURE
     from cleaner.rules.loader import load_rules

@@ -171,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules_commands.required = True
     check = rules_commands.add_parser("check", help="validate rule files and run their examples")
     check.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
+    check.add_argument(
+        "--no-default-rules",
+        action="store_true",
+        help="check DIR alone, without the packaged packs `clean` would load with it",
+    )
     listing = rules_commands.add_parser("list", help="list rule ids with their reasons")
     listing.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
 

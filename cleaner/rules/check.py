@@ -4,6 +4,11 @@ A rule proves itself: each `must_match` text must make it fire, each `must_not_m
 not, and each `[[rule.example]]` input, cleaned by that rule alone, must give exactly `expect`
 (and store the `meta` values listed). Domain-scoped rules are run as if the text came from their
 first domain, and their `must_match` texts must NOT fire without a host: that checks the scope.
+
+A pattern must also be safe to run: one that `cleaner.rules.safety` cannot prove free of
+catastrophic backtracking fails, unless it runs on the linear-time RE2 engine (then a note
+says so). Checking a directory loads the packaged packs first, as `clean` does, so an id that
+clashes with a packaged rule fails here with the message `clean` would give.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from cleaner.errors import RuleError
 from cleaner.rules.engine import Engine, Outcome
 from cleaner.rules.loader import read_packs, rule_files
 from cleaner.rules.locate import default_rules_dir
-from cleaner.rules.model import AnyRule, BlockRule, PhraseRule, SectionRule
-from cleaner.rules.parse import RuleProblem
+from cleaner.rules.matcher import ENGINE_RE2, ENGINE_REGEX
+from cleaner.rules.model import AnyRule, BlockRule, InlineRule, PhraseRule, RegexRule, SectionRule
+from cleaner.rules.parse import RuleProblem, UnreadablePack
 
 _SHOW = 70  # characters of an example shown in a message
 
@@ -43,6 +49,10 @@ class CheckReport:
     rules: int = 0
     examples: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Files that could not be read at all (not UTF-8, not TOML): a usage error, one line each.
+    unreadable: list[str] = field(default_factory=list)
+    # Lines that are not failures: which rules run on the linear-time engine.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -51,7 +61,7 @@ class CheckReport:
     def format(self) -> str:
         """Failures one per line (grouped by file and rule), then a one-line summary."""
         ordered = sorted(self.failures, key=lambda f: (f.source, f.rule))
-        lines = [failure.format() for failure in ordered]
+        lines = [*self.notes, *(failure.format() for failure in ordered)]
         summary = f"checked {self.files} files, {self.rules} rules, {self.examples} examples"
         if self.ok:
             lines.append(f"{summary}: all passed")
@@ -61,32 +71,71 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_rules(paths: Sequence[str | Path]) -> CheckReport:
+def check_rules(paths: Sequence[str | Path], default_rules: bool = False) -> CheckReport:
     """Validate the packs under `paths` (directories or files) and run their examples.
 
-    An empty `paths` checks the packaged default packs. Never raises for a bad rule: every
-    problem becomes a `Failure` in the report.
+    With `default_rules` the packaged packs are loaded first, as `clean` loads them, so ids
+    clashing with them fail; an empty `paths` checks the packaged packs alone. Never raises
+    for a bad rule: every problem becomes a `Failure` in the report.
     """
     report = CheckReport()
-    targets = list(paths) or [default_rules_dir()]
+    targets = [default_rules_dir()] if default_rules or not paths else []
+    targets += [Path(p) for p in paths]
     try:
-        files = rule_files(targets)
+        files = _unique(rule_files(targets))
     except RuleError as exc:
         report.failures.append(Failure("", "", str(exc)))
         return report
     report.files = len(files)
     problems: list[RuleProblem] = []
     packs = read_packs(files, problems)
+    report.unreadable.extend(str(p) for p in problems if isinstance(p, UnreadablePack))
     report.failures.extend(Failure(p.source, p.rule, p.detail) for p in problems)
     bad_labels = {(p.source, p.rule) for p in problems if p.rule}
     for pack in packs:
         for rule in pack.rules:
             report.rules += 1
-            _run_examples(rule, report)
+            if _check_pattern(rule, report):
+                _run_examples(rule, report)
     _check_shadowed_phrases([rule for pack in packs for rule in pack.rules], report)
     # Rules that failed validation were counted nowhere above; they are rules too.
     report.rules += len(bad_labels)
     return report
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    """Each file once (a directory given twice, or the packaged one named explicitly)."""
+    seen: set[Path] = set()
+    kept = []
+    for path in files:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept
+
+
+def _check_pattern(rule: AnyRule, report: CheckReport) -> bool:
+    """Fail a pattern that could backtrack without end; note one that runs on RE2.
+
+    Returns False when the rule's examples must not be run (they could hang the check)."""
+    if not isinstance(rule, RegexRule | InlineRule):
+        return True
+    where = f"{rule.source}: rule {rule.id!r}"
+    if rule.pattern.engine == ENGINE_RE2:
+        report.notes.append(f"NOTE {where}: {rule.pattern.describe()}")
+    elif rule.pattern.engine == ENGINE_REGEX:
+        report.failures.append(
+            Failure(
+                rule.source,
+                repr(rule.id),
+                f"unsafe pattern: {rule.pattern.risk}, and RE2 cannot run it; rewrite it so "
+                "that no text can be matched in two ways (clean would reject documents that "
+                "use up its time budget)",
+            )
+        )
+        return False
+    return True
 
 
 def _check_shadowed_phrases(rules: list[AnyRule], report: CheckReport) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cleaner.errors import ConfigError, RuleError
 from cleaner.rules.model import AnyRule
-from cleaner.rules.parse import RuleProblem, parse_rule
+from cleaner.rules.parse import RuleProblem, UnreadablePack, parse_rule
 
 PACK_FIELDS = ("pack", "description", "rule")
 
@@ -58,11 +58,15 @@ def read_pack(path: Path, problems: list[RuleProblem] | None = None) -> Pack:
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
+    except UnicodeDecodeError as exc:
+        detail = f"not UTF-8 text (bad byte at offset {exc.start}); rule files are UTF-8 TOML"
+        report(UnreadablePack(source, "", detail))
+        return Pack(source, path.stem, "", ())
     except tomllib.TOMLDecodeError as exc:
-        report(RuleProblem(source, "", f"not valid TOML: {exc}"))
+        report(UnreadablePack(source, "", f"not valid TOML: {exc}"))
         return Pack(source, path.stem, "", ())
     except OSError as exc:
-        report(RuleProblem(source, "", f"cannot read: {exc.strerror}"))
+        report(UnreadablePack(source, "", f"cannot read: {exc.strerror or exc}"))
         return Pack(source, path.stem, "", ())
 
     unknown = sorted(set(data) - set(PACK_FIELDS))

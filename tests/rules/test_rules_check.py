@@ -179,3 +179,43 @@ def test_phrase_taken_by_an_earlier_rule_is_reported(tmp_path: Path) -> None:
             " which is loaded first",
         )
     ]
+
+
+def test_default_rules_load_first_so_a_clashing_id_fails(tmp_path: Path) -> None:
+    clash = GOOD.replace('id = "test.good"', 'id = "widget.summary-prompt"')
+    path = pack(tmp_path / "clash.toml", clash)
+    assert check_rules([path]).ok  # alone, the pack is fine
+    report = check_rules([path], default_rules=True)
+    assert not report.ok
+    [failure] = report.failures
+    assert failure.rule == "'widget.summary-prompt'"
+    assert failure.message.startswith("duplicate id (first defined in ")
+    # naming the packaged directory as well does not load it twice
+    assert check_rules([default_rules_dir()], default_rules=True).ok
+
+
+def test_a_file_that_is_not_utf8_is_reported_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes((HEADER + GOOD).encode("utf-8") + b"# caf\xe9\n")
+    report = check_rules([path])
+    offset = len((HEADER + GOOD).encode()) + len(b"# caf")
+    [message] = report.unreadable
+    assert message.startswith(f"{path}: not UTF-8 text (bad byte at offset {offset})")
+    assert not report.ok
+
+
+def test_an_unsafe_pattern_fails_and_its_examples_are_not_run(tmp_path: Path) -> None:
+    body = """
+[[rule]]
+id = "test.unsafe"
+kind = "regex"
+why = "backtracks without end on a long run of letters"
+pattern = '(?=\\\\w)(\\\\w|\\\\w\\\\w)+$'
+must_match = ["aaaa"]
+must_not_match = ["aa b"]
+"""
+    report = check_rules([pack(tmp_path / "unsafe.toml", body)])
+    [failure] = report.failures
+    assert failure.rule == "'test.unsafe'"
+    assert failure.message.startswith("unsafe pattern: nested quantifiers")
+    assert report.examples == 0
