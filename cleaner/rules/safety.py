@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -82,6 +82,10 @@ class _Info:
 
 
 _EMPTY = _Info({}, {}, 1)
+# Steps the ambiguity search may take: beyond this a pattern (hundreds of alternatives in a
+# loop) is not analysed, and so not proved safe. Keeps the proof to a second or two.
+MAX_STEPS = 1_000_000
+_TOO_BIG = "so many alternatives that the proof was not attempted"
 
 
 def _scaled(counts: dict[int, int], n: int) -> dict[int, int]:
@@ -103,6 +107,7 @@ class _Analysis:
         self.problems: list[str] = []
         self.lookarounds: list[tuple[Any, int]] = []
         self.masks: dict[tuple[str, int], int] = {}
+        self.steps = 0  # work done so far, bounded by MAX_STEPS
         info = self.seq(tree, tree.state.flags & _FLAG_MASK)
         self.nfa.follow[0] = dict(info.first)
 
@@ -148,6 +153,9 @@ class _Analysis:
         )
 
     def link(self, last: dict[int, int], first: dict[int, int]) -> None:
+        self.steps += len(last) * len(first)
+        if self.steps > MAX_STEPS:
+            raise _Unprovable(_TOO_BIG)
         for p, n in last.items():
             for q, m in first.items():
                 _add(self.nfa.follow[p], q, n * m)
@@ -225,23 +233,50 @@ class _Analysis:
         p != r, or a step along two different routes between the same positions.
         """
         sets, follow = self.nfa.sets, self.nfa.follow
+        # A loop of the product is a loop in each of its two halves, so only steps inside one
+        # strongly connected part of the automaton matter: positions outside loops (a long
+        # list of alternatives) cost nothing.
+        part: dict[int, int] = {}
+        looping: set[int] = set()
+        for number, nodes in enumerate(_components({q: list(t) for q, t in enumerate(follow)})):
+            for q in nodes:
+                part[q] = number
+            if len(nodes) > 1 or nodes[0] in follow[nodes[0]]:
+                looping.update(nodes)
+        # Successors in the same part, grouped by character set: only groups whose sets
+        # meet are paired.
+        groups: list[dict[int, list[tuple[int, int]]]] = []
+        for q, targets in enumerate(follow):
+            grouped: dict[int, list[tuple[int, int]]] = {}
+            for p, n in targets.items():
+                if part[p] == part[q]:
+                    grouped.setdefault(sets[p], []).append((p, n))
+            groups.append(grouped)
         edges: dict[tuple[int, int], list[tuple[int, int]]] = {}
         doubled: set[tuple[tuple[int, int], tuple[int, int]]] = set()
-        todo = [(q, q) for q in range(len(sets))]
+        todo = [(q, q) for q in sorted(looping)]
         seen = set(todo)
+        steps = 0
         while todo:
             a, b = pair = todo.pop()
             out = []
-            for p, n in follow[a].items():
-                for r in follow[b]:
-                    if sets[p] & sets[r]:
-                        nxt = (p, r) if p <= r else (r, p)
-                        out.append(nxt)
-                        if a == b and p == r and n > 1:
-                            doubled.add((pair, nxt))
-                        if nxt not in seen:
-                            seen.add(nxt)
-                            todo.append(nxt)
+            for mask_a, from_a in groups[a].items():
+                for mask_b, from_b in groups[b].items():
+                    steps += 1
+                    if not mask_a & mask_b:
+                        continue
+                    steps += len(from_a) * len(from_b)
+                    if steps > MAX_STEPS:
+                        raise _Unprovable(_TOO_BIG)
+                    for p, n in from_a:
+                        for r, _ in from_b:
+                            nxt = (p, r) if p <= r else (r, p)
+                            out.append(nxt)
+                            if a == b and p == r and n > 1:
+                                doubled.add((pair, nxt))
+                            if nxt not in seen:
+                                seen.add(nxt)
+                                todo.append(nxt)
             edges[pair] = out
         for component in _components(edges):
             members = set(component)
@@ -270,7 +305,7 @@ def _consumes(body: Any) -> bool:
     return False
 
 
-def _components(edges: dict[tuple[int, int], list[tuple[int, int]]]) -> Iterator[list[Any]]:
+def _components(edges: Mapping[Any, list[Any]]) -> Iterator[list[Any]]:
     """Strongly connected components (Tarjan, iterative)."""
     index: dict[Any, int] = {}
     low: dict[Any, int] = {}
@@ -391,15 +426,15 @@ def backtracking_risk(source: str) -> str | None:
                 analysis = _Analysis(subtree, samples)
             else:
                 analysis = _Analysis(_Wrapped(subtree, flags), samples)
+            if analysis.problems:
+                return analysis.problems[0]
+            if analysis.exponential():
+                return (
+                    "nested quantifiers can match the same text in more than one way "
+                    "(exponential backtracking)"
+                )
         except _Unprovable as exc:
-            return f"cannot prove it safe: it uses {exc}"
-        if analysis.problems:
-            return analysis.problems[0]
-        if analysis.exponential():
-            return (
-                "nested quantifiers can match the same text in more than one way "
-                "(exponential backtracking)"
-            )
+            return f"cannot prove it safe: it has {exc}"
         pending.extend((body, body_flags) for body, body_flags in analysis.lookarounds)
     return None
 

@@ -61,3 +61,16 @@ def test_every_packaged_pattern_is_proved_safe() -> None:
     assert len(rules) >= 15
     unsafe = {r.id: backtracking_risk(r.pattern.pattern) for r in rules}
     assert {k: v for k, v in unsafe.items() if v is not None} == {}
+
+
+def test_a_long_alternation_is_proved_safe_outside_a_loop() -> None:
+    words = [f"w{n:04d}x" for n in range(3000)]
+    assert backtracking_risk("(?i)(?:" + "|".join(words) + r")(?:\s+\w+){0,3}") is None
+
+
+def test_a_pattern_too_big_to_analyse_is_not_proved_safe() -> None:
+    words = [f"{chr(97 + n % 26)}{n:04d}" for n in range(1500)]
+    risk = backtracking_risk("(?:" + "|".join(words) + ")+")
+    assert risk == (
+        "cannot prove it safe: it has so many alternatives that the proof was not attempted"
+    )
