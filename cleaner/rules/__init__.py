@@ -7,6 +7,10 @@
 
 Importing this package reads no files; rules are loaded when asked for.
 
+Patterns cannot hang a run: each runs on Python's `re` when `cleaner.rules.safety` proves it
+free of catastrophic backtracking, else on RE2 or on the `regex` module under a per-document
+time budget (`cleaner.rules.matcher`); `rules check` fails those on the budget.
+
 Rule file format (`rules/*.toml`, one pack per file)
 ----------------------------------------------------
 Top level: `pack` (name) and `description`, then `[[rule]]` tables. Every rule has:
