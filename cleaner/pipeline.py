@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cleaner.config import add_rules_dirs, load_config, validate_config
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
+from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.jsonl import DEFAULT_HTML_FIELD
+from cleaner.io.records import INPUT_STAGE, MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 from cleaner.processors.base import Barrier, Processor
 from cleaner.registry import build_processor
 
@@ -35,16 +38,15 @@ class Pipeline:
         drop_empty: bool = True,
         config: Mapping[str, Any] | None = None,
     ) -> None:
-        built: list[Processor] = []
-        for entry in processors:
-            if isinstance(entry, str):
-                built.append(build_processor(entry))
-            elif isinstance(entry, tuple):
-                name, params = entry
-                built.append(build_processor(name, params))
-            else:
-                built.append(entry)
-        self.processors: tuple[Processor, ...] = tuple(built)
+        if not isinstance(drop_empty, bool):
+            raise TypeError(f"Pipeline(): drop_empty must be a bool, got {drop_empty!r}")
+        if config is not None and not isinstance(config, Mapping):
+            raise TypeError(
+                f"Pipeline(): config must be a mapping or None, got a {type(config).__name__}"
+            )
+        self.processors: tuple[Processor, ...] = tuple(
+            _build(entry, position) for position, entry in enumerate(_entries(processors))
+        )
         self.drop_empty = drop_empty
         self.config: dict[str, Any] = dict(config or {})
 
@@ -116,19 +118,32 @@ class Pipeline:
         return result
 
     def run(self, items: Iterable[Item]) -> Iterator[Document | Drop]:
-        """Lazily process `items` (Documents, dicts with id/text, or strings) in order.
+        """Lazily process `items` (Documents, mappings with a text field, or strings) in order.
 
         Yields a `Document` for each kept input and a `Drop` for each dropped one: the two
-        together always account for every input. With a barrier processor in the chain
-        (`dedup`), results start once the whole input has been read: near-duplicates can only
-        be decided then.
+        together always account for every input. An item that cannot be a document (a mapping
+        without a string text field, a number) is a `Drop` from the "input" stage with the
+        reason the CLI writes to its rejects file, and the run goes on. With a barrier
+        processor in the chain (`dedup`), results start once the whole input has been read:
+        near-duplicates can only be decided then.
+
+        `items` itself must be an iterable of items: a str, bytes, a single mapping or a single
+        Document is a TypeError, raised by this call (not when the results are first pulled).
         """
+        _check_items(items)
+        return self._run(items)
+
+    def _run(self, items: Iterable[Item]) -> Iterator[Document | Drop]:
         from cleaner.run.executor import execute
 
-        text_field = self.config.get("input", {}).get("text_field", "text")
-        id_field = self.config.get("input", {}).get("id_field", "id")
+        section = self.config.get("input", {})
+        text_field = section.get("text_field", "text")
+        id_field = section.get("id_field", "id")
+        html_field = section.get("html_field", DEFAULT_HTML_FIELD)
         docs = (
-            to_document(item, index, text_field=text_field, id_field=id_field)
+            to_document(
+                item, index, text_field=text_field, id_field=id_field, html_field=html_field
+            )
             for index, item in enumerate(items)
         )
         for result in execute(self, docs, jobs=1):
@@ -168,28 +183,116 @@ def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Dr
 
 
 def to_document(
-    item: Item, index: int, *, text_field: str = "text", id_field: str = "id"
-) -> Document:
-    """Accept a Document, a mapping with a text field, or a bare string."""
+    item: Item,
+    index: int,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    html_field: str = DEFAULT_HTML_FIELD,
+) -> Document | Drop:
+    """One item given to `Pipeline.run` -> a Document, or a Drop from the "input" stage.
+
+    A Document passes as it is; a str is a document with the item's position as its id; a
+    mapping is read as the CLI reads a JSONL record (`record_document`): the text from
+    `text_field`, else HTML from `html_field`, the id from `id_field`, "meta" as the meta and
+    every other key kept. Anything else is dropped with the reason the CLI gives the same
+    input, so library and CLI account for bad records alike.
+    """
     if isinstance(item, Document):
-        return item
+        if isinstance(item.text, str):
+            return item
+        return _input_drop(item, MISSING_TEXT_FIELD, f"Document.text is {_kind(item.text)}")
     if isinstance(item, str):
         return Document(id=str(index), text=item)
     if isinstance(item, Mapping):
+        fallback = str(index)
         text = item.get(text_field)
-        if not isinstance(text, str):
-            raise ConfigError(f"record {index} has no string field {text_field!r}")
-        raw_id = item.get(id_field, index)
-        meta = item.get("meta")
-        skip = {text_field, id_field} | ({"meta"} if isinstance(meta, Mapping) else set())
-        fields = {k: v for k, v in item.items() if k not in skip}
-        return Document(
-            id=str(raw_id),
-            text=text,
-            meta=dict(meta) if isinstance(meta, Mapping) else {},
-            fields=fields,
+        if isinstance(text, str):
+            return record_document(
+                item, text=text, body_field=text_field, id_field=id_field, fallback_id=fallback
+            )
+        html = item.get(html_field) if html_field else None
+        if isinstance(html, str):
+            doc = record_document(
+                item, text=html, body_field=html_field, id_field=id_field, fallback_id=fallback
+            )
+            return doc.with_meta(format=HTML_FORMAT)
+        doc = record_document(
+            item, text="", body_field=text_field, id_field=id_field, fallback_id=fallback
         )
-    raise ConfigError(f"item {index} is a {type(item).__name__}; expected Document, dict or str")
+        return _input_drop(doc, MISSING_TEXT_FIELD, _missing_text(item, text_field))
+    detail = (
+        f"item {index} is {_kind(item)}; expected a Document, a mapping with a"
+        f" {text_field!r} field, or a str"
+    )
+    return _input_drop(Document(id=str(index), text=""), NOT_AN_OBJECT, detail)
+
+
+def _input_drop(doc: Document, reason: str, detail: str) -> Drop:
+    return Drop(doc, INPUT_STAGE, reason, detail)
+
+
+def _missing_text(record: Mapping[str, Any], text_field: str) -> str:
+    keys = ", ".join(str(key) for key in list(record)[:20]) or "none"
+    if text_field not in record:
+        return f"no field {text_field!r}; keys present: {keys}"
+    return f"field {text_field!r} is {_kind(record[text_field])}, not a str; keys present: {keys}"
+
+
+def _kind(value: object) -> str:
+    """How error messages name the type of `value`: "an int", "a list", "None"."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _check_items(items: object) -> None:
+    """TypeError for an argument of `run` that is not an iterable of items."""
+    usage = "run() takes an iterable of documents"
+    if isinstance(items, str):
+        raise TypeError(f"{usage}; for one text use clean_text or [text]")
+    if isinstance(items, bytes | bytearray):
+        raise TypeError(f"{usage}; got bytes: decode them, then pass [text]")
+    if isinstance(items, Mapping):
+        raise TypeError(f"{usage}; for one record use [record]")
+    if isinstance(items, Document):
+        raise TypeError(f"{usage}; for one Document use [document] or Pipeline.process")
+    if not isinstance(items, Iterable):
+        raise TypeError(f"{usage}, got {_kind(items)}")
+
+
+def _entries(processors: object) -> Iterable[object]:
+    """The entries of `Pipeline(processors)`, or a TypeError naming what was expected."""
+    usage = "Pipeline() takes a list of processors, processor names or (name, params) pairs"
+    if isinstance(processors, str):
+        raise TypeError(f"{usage}; for one name use Pipeline([{processors!r}])")
+    if isinstance(processors, Mapping):
+        raise TypeError(f"{usage}; for a configuration mapping use Pipeline.from_dict")
+    if not isinstance(processors, Iterable) or isinstance(processors, bytes | bytearray):
+        raise TypeError(f"{usage}, got {_kind(processors)}")
+    return processors
+
+
+def _build(entry: object, position: int) -> Processor:
+    """One entry of `Pipeline(processors)` -> a processor, checked now rather than mid-run."""
+    if isinstance(entry, str):
+        return build_processor(entry)
+    if isinstance(entry, tuple):
+        if len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], Mapping):
+            return build_processor(entry[0], entry[1])
+        raise TypeError(
+            f"Pipeline(): processor {position} is the tuple {entry!r}; expected a"
+            " (name, params) pair: a processor name and a mapping of its parameters"
+        )
+    name = getattr(entry, "name", None)
+    if isinstance(name, str) and name and callable(getattr(entry, "process", None)):
+        return cast(Processor, entry)
+    raise TypeError(
+        f"Pipeline(): processor {position} is {_kind(entry)} ({entry!r:.60}); expected a"
+        " processor (an object with a str `name` and a `process(doc)` method), a processor"
+        " name, or a (name, params) pair"
+    )
 
 
 def _fresh(proc: Processor) -> Processor:

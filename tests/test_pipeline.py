@@ -114,12 +114,15 @@ def test_a_processor_exception_becomes_a_drop_not_a_crash() -> None:
 
 def test_to_document_keeps_fields_and_meta() -> None:
     doc = to_document({"id": 7, "text": "t", "meta": {"a": 1}, "url": "u", "n": 2}, 0)
+    assert isinstance(doc, Document)
     assert doc.id == "7" and doc.meta == {"a": 1}
     assert list(doc.fields) == ["url", "n"]
     odd = to_document({"text": "t", "meta": "not a dict"}, 3)
+    assert isinstance(odd, Document)
     assert odd.id == "3" and odd.fields == {"meta": "not a dict"}
-    with pytest.raises(ConfigError, match="no string field 'text'"):
-        to_document({"body": "t"}, 0)
+    missing = to_document({"body": "t"}, 0)
+    assert isinstance(missing, Drop) and missing.label == "input.missing_text_field"
+    assert "no field 'text'" in missing.detail
 
 
 def test_from_config_builds_the_default_chain() -> None:

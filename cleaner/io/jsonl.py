@@ -36,7 +36,7 @@ from cleaner.io.limits import (
     skip_line,
     too_large,
 )
-from cleaner.io.records import record_document
+from cleaner.io.records import MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 
 #: How much of a bad line is kept in the reject record.
 RAW_PREVIEW_CHARS = 200
@@ -134,7 +134,7 @@ def parse_line(
     if not isinstance(value, dict):
         kind = "null" if value is None else _JSON_KINDS.get(type(value), type(value).__name__)
         detail = f"line is a JSON {kind}, expected an object"
-        return _reject(location, source, "not_an_object", detail, _preview(raw))
+        return _reject(location, source, NOT_AN_OBJECT, detail, _preview(raw))
     text_value = value.get(text_field)
     if isinstance(text_value, str):
         return _document(value, location, text_value, decoding, text_field, id_field)
@@ -143,7 +143,7 @@ def parse_line(
         doc = _document(value, location, html_value, decoding, html_field, id_field)
         return doc.with_meta(format=HTML_FORMAT)
     detail = _missing_detail(value, text_field)
-    return _reject(location, source, "missing_text_field", detail, _preview(raw))
+    return _reject(location, source, MISSING_TEXT_FIELD, detail, _preview(raw))
 
 
 def _document(

@@ -63,7 +63,12 @@ from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.html_input import HTML_FORMAT
 from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, too_large
-from cleaner.io.records import document_record, dumps_line, record_document
+from cleaner.io.records import (
+    MISSING_TEXT_FIELD,
+    document_record,
+    dumps_line,
+    record_document,
+)
 from cleaner.io.writers import DocumentWriter
 
 #: Rows per record batch when reading: bounds memory for files with huge row groups.
@@ -221,7 +226,7 @@ def _row_item(
             return Reject(
                 id=location,
                 source=source,
-                reason="missing_text_field",
+                reason=MISSING_TEXT_FIELD,
                 detail=_missing_detail(values, text_field),
                 raw=dumps_line(values).decode("utf-8").rstrip("\n")[:_RAW_PREVIEW_CHARS],
             )

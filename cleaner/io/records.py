@@ -29,6 +29,16 @@ import orjson
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.io.limits import EXCERPT_CHARS, excerpt
 
+#: The rejects file's "stage" of an input that never became a document (`Reject`), and the
+#: `Drop.processor` that `Pipeline.run` gives such an item.
+INPUT_STAGE = "input"
+#: Reject reason of a record (JSONL line, Parquet row, a mapping given to `Pipeline.run`) with no
+#: string text field.
+MISSING_TEXT_FIELD = "missing_text_field"
+#: Reject reason of an input item that is not a record at all (a JSON array or number on a JSONL
+#: line, an int given to `Pipeline.run`).
+NOT_AN_OBJECT = "not_an_object"
+
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _MAX_DEPTH = 200
 _INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
@@ -145,7 +155,7 @@ def reject_record(reject: Reject) -> dict[str, Any]:
     """
     record: dict[str, Any] = {
         "id": reject.id,
-        "stage": "input",
+        "stage": INPUT_STAGE,
         "reason": reject.reason,
         "detail": reject.detail,
         "source": reject.source,
