@@ -5,12 +5,15 @@ and a config file is read again when it changes."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
+import cleaner
+from cleaner.api import clean_text
 from cleaner.cli.main import main
 from cleaner.document import Document, Drop
 from cleaner.io.records import MISSING_TEXT_FIELD, NOT_AN_OBJECT
@@ -120,6 +123,38 @@ def test_a_generator_that_yields_bad_items_is_consumed_to_the_end() -> None:
 # -- 2. types at the boundary ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("value", [None, 123, 4.5, ["text"], bytearray(b"text")])
+def test_clean_text_refuses_what_is_not_text(value: Any) -> None:
+    with pytest.raises(TypeError, match=r"clean_text\(\) takes a str"):
+        clean_text(value)
+
+
+def test_clean_text_decodes_bytes_as_the_cli_decodes_a_file() -> None:
+    text = "Caf\u00e9 au lait \u2014 \u201cquoted\u201d, na\u00efve r\u00e9sum\u00e9."
+    assert clean_text(text.encode("utf-8")) == clean_text(text)
+    assert clean_text(text.encode("utf-16")) == clean_text(text)  # its byte-order mark
+    page = (
+        '<html><head><meta charset="windows-1252"></head><body><article><p>'
+        + "Un caf\u00e9 tr\u00e8s \u201cbon\u201d, servi chaque matin au comptoir. " * 5
+        + "</p></article></body></html>"
+    )
+    cleaned = clean_text(page.encode("cp1252"), html=True)
+    assert "caf\u00e9 tr\u00e8s \u201cbon\u201d" in cleaned
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"config": 123}, "config"),
+        ({"url": 5}, "url"),
+        ({"html": "yes"}, "html"),
+    ],
+)
+def test_clean_text_refuses_wrong_keyword_types(kwargs: dict[str, Any], expected: str) -> None:
+    with pytest.raises(TypeError, match=expected):
+        clean_text("text", **kwargs)
+
+
 @pytest.mark.parametrize("items", ["abc", b"abc", {"id": "a", "text": "x"}])
 def test_run_refuses_one_text_or_one_record_when_called(items: Any) -> None:
     pipeline = Pipeline([Identity()])
@@ -172,3 +207,44 @@ def test_pipeline_refuses_a_non_bool_drop_empty_and_a_non_mapping_config() -> No
 def test_pipeline_still_builds_from_names_pairs_and_objects() -> None:
     pipeline = Pipeline(["normalize", ("encoding", {"fix_mojibake": False}), Identity()])
     assert pipeline.names == ["normalize", "encoding", "identity"]
+
+
+# -- 3. clean_text(config=path) sees an edited file ---------------------------------------------
+
+
+def test_clean_text_reads_an_edited_config_again(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    text = "Hello   world."
+    config.write_text('[pipeline]\nprocessors = ["normalize"]\n', encoding="utf-8")
+    assert clean_text(text, config=config) == "Hello world."
+    stat = config.stat()
+    # Same size and the same modification time: only the content tells the versions apart.
+    config.write_text('[pipeline]\nprocessors = ["encoding" ]\n', encoding="utf-8")
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert config.stat().st_size == stat.st_size
+    assert clean_text(text, config=config) == text
+    config.write_text('[pipeline]\nprocessors = ["normalize"]\n', encoding="utf-8")
+    assert clean_text(text, config=str(config)) == "Hello world."
+
+
+def test_clean_text_config_errors_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(cleaner.ConfigError, match="not found"):
+        clean_text("x", config=tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[pipeline\n", encoding="utf-8")
+    with pytest.raises(cleaner.ConfigError, match="not valid TOML"):
+        clean_text("x", config=bad)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'# caf\xe9\n[pipeline]\nprocessors = []\n')
+    with pytest.raises(cleaner.ConfigError, match="UTF-8"):
+        clean_text("x", config=latin)
+
+
+def test_the_config_cache_stays_bounded(tmp_path: Path) -> None:
+    from cleaner import api
+
+    config = tmp_path / "c.toml"
+    for n in range(3 * api.CACHED_PIPELINES):
+        config.write_text(f"[filters]\nmin_words = {n}\n", encoding="utf-8")
+        clean_text("Some words here.", config=config)
+    assert api.cached_pipelines() <= api.CACHED_PIPELINES
