@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from cleaner.config import add_rules_dirs, load_config, merge, validate_config
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline
@@ -229,7 +227,10 @@ def rules(args: argparse.Namespace) -> int:
 
 
 def show_config(args: argparse.Namespace) -> int:
+    """Print the merged configuration as TOML: a file that `--config` reads back unchanged."""
+    import tomli_w
+
     config = config_from_args(args)
     Pipeline.from_dict(config)  # validates processor parameters too
-    sys.stdout.buffer.write(orjson.dumps(config, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.write(tomli_w.dumps(config))
     return EXIT_OK
