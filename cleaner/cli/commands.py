@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ EXIT_REJECTED = 3
 MAX_SHARD_SIZE = 1_000_000
 #: The most documents per task sent to a worker, for the same reason.
 MAX_BATCH_SIZE = 1_000_000
+
+log = logging.getLogger(__name__)
 
 
 def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
@@ -51,6 +54,12 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
         extra = merge(extra, {"boilerplate": {"default_rules": False}})
     config = merge(add_rules_dirs(load_config(args.config, args.overrides), args.rules), extra)
     validate_config(config)
+    log.debug(
+        "configuration: packaged defaults%s%s%s",
+        f" < {args.config}" if args.config else "",
+        "".join(f" < --set {item}" for item in args.overrides),
+        f" < {', '.join(sorted(extra))} flags" if extra else "",
+    )
     return config
 
 
@@ -140,13 +149,24 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         report=args.report or report_default,
         overwrite=bool(getattr(args, "overwrite", False)),
     )
+    log.debug(
+        "chain: %s; jobs %s, batch size %d, shard size %d, executor %s; rejects %s, report %s",
+        ", ".join(pipeline.names) or "(empty)",
+        jobs or "every core",
+        batch_size,
+        shard_size,
+        executor,
+        paths.rejects,
+        paths.report,
+    )
+    quiet = getattr(args, "quiet", False)
     report = run_clean(
         pipeline,
         args.inputs,
         paths,
         jobs=jobs,
         batch_size=batch_size,
-        progress=args.progress,
+        progress=False if quiet and args.progress is None else args.progress,
         resumable=args.resume,
         shard_size=shard_size,
         workdir=args.workdir,
@@ -154,9 +174,8 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         address=address,
         max_reject_rate=max_reject_rate,
     )
-    if not args.quiet:
-        print(report.summary(), file=sys.stderr)
-    return _exit_code(report, quiet=args.quiet)
+    log.info("%s", report.summary())
+    return _exit_code(report)
 
 
 def _max_reject_rate(args: argparse.Namespace) -> float:
@@ -171,7 +190,7 @@ def _max_reject_rate(args: argparse.Namespace) -> float:
     return float(rate)
 
 
-def _exit_code(report: RunReport, *, quiet: bool) -> int:
+def _exit_code(report: RunReport) -> int:
     """EXIT_REJECTED, with one line saying why, when the report's `failure` says the run
     failed on its rejects; EXIT_OK otherwise, with a notice when there was no input at all."""
     failure = report.failure()
@@ -181,8 +200,8 @@ def _exit_code(report: RunReport, *, quiet: bool) -> int:
             file=sys.stderr,
         )
         return EXIT_REJECTED
-    if report.docs_in == 0 and not quiet:
-        print("cleaner: notice: the inputs held no documents; the output is empty", file=sys.stderr)
+    if report.docs_in == 0:
+        log.info("notice: the inputs held no documents; the output is empty")
     return EXIT_OK
 
 

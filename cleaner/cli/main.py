@@ -9,7 +9,9 @@
     cleaner compare A B | cleaner compare DUMP --id X --id Y
     cleaner rules check [DIR...]
     cleaner rules list [DIR...]
-    cleaner config [--config F] [--set k=v]
+    cleaner config [--config F] [--set k=v]              (prints TOML that --config reads)
+
+Every command takes -v/--verbose (debug detail on stderr) and -q/--quiet (errors only).
 
 Exit codes: 0 success, 1 failure (a rule check failed, an unexpected error), 2 usage or
 configuration error, printed as one line, 3 `clean`/`dedup` wrote their outputs but no input
@@ -61,6 +63,30 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--id-field", help="JSONL field holding the id (default: id)")
 
 
+def _add_verbosity_options(parser: argparse.ArgumentParser) -> None:
+    """-v / -q: how much goes to stderr (`cleaner.cli.logs`); errors are always printed."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--verbose",
+        "-v",
+        action="count",
+        default=0,
+        help="also print debug detail: configuration sources, the chain, run settings",
+    )
+    group.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="print errors only: no summary, notices or progress bar",
+    )
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    from cleaner.cli.logs import QUIET
+
+    return QUIET if getattr(args, "quiet", False) else int(getattr(args, "verbose", 0))
+
+
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     """Output, side files, workers, progress: shared by the commands that write a dump."""
     parser.add_argument(
@@ -83,7 +109,6 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     parser.add_argument(
         "--max-reject-rate",
         type=float,
@@ -91,6 +116,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="exit with code 3 when more than this share (0 to 1) of the input documents is"
         " rejected (default 1.0; a run with input and no output always exits 3)",
     )
+    _add_verbosity_options(parser)
     resume = parser.add_argument_group("resuming")
     resume.add_argument(
         "--workdir",
@@ -158,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--id", action="append", default=[], help="two ids within a dump")
     compare.add_argument("--width", type=int, default=60, help="column width")
     _add_pipeline_options(compare)
+    _add_verbosity_options(compare)
 
     explain = commands.add_parser("explain", help="show what was removed, and by which rule")
     explain.add_argument("inputs", nargs="+", metavar="INPUT")
@@ -165,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--limit", type=int, default=50, help="at most this many documents")
     explain.add_argument("--all", action="store_true", help="also list whitespace edits")
     _add_pipeline_options(explain)
+    _add_verbosity_options(explain)
 
     rules = commands.add_parser("rules", help="validate or list rule packs")
     rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION")
@@ -176,11 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check DIR alone, without the packaged packs `clean` would load with it",
     )
+    _add_verbosity_options(check)
     listing = rules_commands.add_parser("list", help="list rule ids with their reasons")
     listing.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
+    _add_verbosity_options(listing)
 
     config = commands.add_parser("config", help="print the merged configuration")
     _add_pipeline_options(config)
+    _add_verbosity_options(config)
     return parser
 
 
@@ -208,7 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from cleaner.cli import commands
+    from cleaner.cli import commands, logs
+
+    logs.configure(_verbosity(args))
 
     if args.command == "clean":
         return commands.clean(args)

@@ -16,6 +16,7 @@ as an uninterrupted run. Standard input, or `resumable=False`, streams as before
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -52,6 +53,8 @@ from cleaner.run.workdir import WorkDir, default_workdir, fingerprint, open_work
 DEFAULT_SHARD_SIZE = 10_000
 # Where the shards of a resumable run go: local worker processes, or Ray tasks.
 EXECUTORS = ("local", "ray")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,7 @@ def run_clean(
         beside = STDIO if is_special_file(paths.output) else paths.output
         work, notice = open_workdir(workdir or default_workdir(beside), digest)
         if notice:
-            print(notice, file=sys.stderr)
+            log.info("%s", notice)
         prefix, rest = pipeline.split()
         plan = SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty)
         task = MapTask(prefix, plan)
