@@ -3,7 +3,7 @@
 Library entry points:
 
     import cleaner
-    cleaner.clean_text(raw)                       # one string in, cleaned string out
+    cleaner.clean_text(raw)                       # one str (or bytes) in, cleaned str out
     pipeline = cleaner.Pipeline.from_config(path) # packaged defaults < your TOML file
     for result in pipeline.run(records): ...      # Documents (kept) and Drops (with reasons)
 """
