@@ -12,6 +12,7 @@ instance per run: their index belongs to that run only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -65,11 +66,25 @@ class Pipeline:
         `overrides` are `section.key=value` strings (the CLI's --set); `rules` are extra rule
         directories for the boilerplate processor (the CLI's --rules).
         """
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise TypeError(
+                f"from_config(): path must be a str, an os.PathLike or None, got {_kind(path)}"
+            )
+        for name, value, example in (
+            ("overrides", overrides, "['filters.min_words=50']"),
+            ("rules", rules, "['my_rules/']"),
+        ):
+            if isinstance(value, str | bytes | os.PathLike) or not isinstance(value, Iterable):
+                raise TypeError(
+                    f"from_config(): {name} takes a list, e.g. {name}={example}; got {_kind(value)}"
+                )
         return cls.from_dict(add_rules_dirs(load_config(path, overrides), rules))
 
     @classmethod
     def from_dict(cls, config: Mapping[str, Any]) -> Pipeline:
         """Build from an already merged configuration mapping."""
+        if not isinstance(config, Mapping):
+            raise TypeError(f"from_dict() takes a configuration mapping, got {_kind(config)}")
         validate_config(config)
         section = config.get("pipeline", {})
         names = section.get("processors", [])
@@ -106,6 +121,11 @@ class Pipeline:
     def process(self, doc: Document) -> Document | Drop:
         """Run one document through every processor (stateful ones share this pipeline's
         instances; use `run` for a clean per-run state)."""
+        if not isinstance(doc, Document):
+            raise TypeError(
+                f"process() takes a Document, got {_kind(doc)}; for a str use clean_text"
+                " or run([text])"
+            )
         if any(getattr(p, "barrier", False) for p in self.processors):
             [result] = list(self.run([doc]))
             return result

@@ -248,3 +248,26 @@ def test_the_config_cache_stays_bounded(tmp_path: Path) -> None:
         config.write_text(f"[filters]\nmin_words = {n}\n", encoding="utf-8")
         clean_text("Some words here.", config=config)
     assert api.cached_pipelines() <= api.CACHED_PIPELINES
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"overrides": "filters.min_words=3"}, r"overrides takes a list"),
+        ({"rules": "my_rules/"}, r"rules takes a list"),
+        ({"rules": Path("my_rules")}, r"rules takes a list"),
+        ({"path": 3}, r"path must be"),
+    ],
+)
+def test_from_config_refuses_one_string_where_a_list_is_expected(
+    kwargs: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(TypeError, match=expected):
+        Pipeline.from_config(**kwargs)
+
+
+def test_from_dict_and_process_check_their_argument_types() -> None:
+    with pytest.raises(TypeError, match="configuration mapping"):
+        Pipeline.from_dict(["pipeline"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"process\(\) takes a Document"):
+        Pipeline([Identity()]).process("text")  # type: ignore[arg-type]
