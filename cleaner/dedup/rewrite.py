@@ -60,6 +60,7 @@ and ~270 MB to the peak RSS (343 -> 610 MB).
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -73,6 +74,7 @@ from cleaner.dedup.lsh import run_pairs
 from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches
 from cleaner.dedup.verify import PairOverlaps
 from cleaner.errors import ConfigError, dead_workers_as_error
+from cleaner.run.orphans import die_with_parent
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -400,7 +402,12 @@ def _forked_batches(
         context = multiprocessing.get_context("fork")
         with (
             dead_workers_as_error("rewrite alignment"),
-            ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+            ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=die_with_parent,  # no worker outlives this process
+                initargs=(os.getpid(),),
+            ) as pool,
         ):
             futures = [pool.submit(_align_forked, left[b], right[b]) for b in batches]
             for future in futures:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,6 +23,7 @@ from itertools import chain, islice
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import dead_workers_as_error
 from cleaner.pipeline import Pipeline, apply_chain
+from cleaner.run.orphans import die_with_parent
 from cleaner.run.spool import Spool
 
 Result = Document | Drop | Reject
@@ -32,8 +35,12 @@ _WINDOW_PER_WORKER = 3
 _worker_state: object = None
 
 
-def _init_worker(state: object) -> None:
+def _init_worker(state: object, parent: int) -> None:
     global _worker_state
+    # SIGTERM ends a worker (as a pool ending a broken run sends it), whatever handler the
+    # parent had when it forked this one; and a worker never outlives its parent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
     _worker_state = state
 
 
@@ -53,16 +60,28 @@ def worker_pool(
 
     Workers are forked where that exists: they start fast and inherit loaded rule packs and
     language profiles. A worker that dies becomes a one-line error naming `stage`, ending with
-    `hint` (`dead_workers_as_error`).
+    `hint` (`dead_workers_as_error`). Never more workers than usable cores (`default_jobs`),
+    and each ends when this process dies (`cleaner.run.orphans`). When the block raises (an
+    error, a closed pipe, Ctrl-C), tasks not yet started are cancelled; running ones finish.
     """
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    workers = max(1, min(jobs, default_jobs()))
     with (
         dead_workers_as_error(stage, hint),
         ProcessPoolExecutor(
-            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(state,)
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(state, os.getpid()),
         ) as pool,
     ):
-        yield pool
+        try:
+            yield pool
+        except BaseException:
+            # Waits for the tasks already running (they may be writing into the work
+            # directory the caller is about to remove); drops those still queued.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
@@ -77,6 +96,24 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def capped_jobs(requested: int, *, warn: bool = False) -> int:
+    """How many workers `requested` jobs means: every usable core for 0 (or less), and never
+    more than the usable cores (more would only compete for them, each worker holding its
+    own memory). With `warn`, a request over the cap is said in one line on stderr."""
+    cores = default_jobs()
+    if requested <= 0:
+        return cores
+    if requested > cores:
+        if warn:
+            print(
+                f"cleaner: --jobs {requested} is more than the {cores} usable cores;"
+                f" running {cores} workers",
+                file=sys.stderr,
+            )
+        return cores
+    return requested
 
 
 def execute_measured(
@@ -162,7 +199,7 @@ def _execute_chain(
     batch_size: int,
 ) -> Iterator[Result]:
     """Run a chain without barriers: parallel prefix on workers, sequential suffix here."""
-    jobs = default_jobs() if jobs <= 0 else jobs
+    jobs = capped_jobs(jobs)
     batch_size = max(1, batch_size)
     prefix, _ = pipeline.split()
     suffix = pipeline.fresh_sequential()

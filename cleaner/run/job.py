@@ -43,7 +43,7 @@ from cleaner.io.writers import (
 )
 from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
-from cleaner.run.executor import RESUME_HINT, default_jobs, execute_measured, worker_pool
+from cleaner.run.executor import RESUME_HINT, capped_jobs, execute_measured, worker_pool
 from cleaner.run.finish import FinishTask, finish_shards
 from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
 from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
@@ -158,7 +158,9 @@ def run_clean(
     if not resumable or STDIO in inputs:
         with bar:
             measured = ((_length(item), item) for item in read())
-            results = execute_measured(pipeline, measured, jobs=jobs, batch_size=batch_size)
+            results = execute_measured(
+                pipeline, measured, jobs=capped_jobs(jobs, warn=True), batch_size=batch_size
+            )
             _write_results(paths, config, report, results)
     else:
         digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
@@ -170,7 +172,7 @@ def run_clean(
         prefix, rest = pipeline.split()
         plan = SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty)
         task = MapTask(prefix, plan)
-        cpus = default_jobs() if jobs <= 0 else jobs
+        cpus = capped_jobs(jobs, warn=True)
         with bar:
             if executor == "ray":
                 from cleaner.run.ray_executor import run_map_ray
@@ -237,7 +239,8 @@ def _reduce_signed(
         encoder = writer.stream_encoder
         if workers > 1 and shards > 1 and encoder is not None and plan.tail_is_parallel:
             task = FinishTask(plan, work, encoder, trace_rejects=rejects.trace)
-            with worker_pool(task, workers, stage="reduce", hint=RESUME_HINT) as pool:
+            pool_size = min(workers, shards)  # never a worker without a shard to finish
+            with worker_pool(task, pool_size, stage="reduce", hint=RESUME_HINT) as pool:
                 for chunk in finish_shards(pool, decisions, shards, jobs=workers):
                     chunk.copy_into(writer, rejects)
                     report.merge(chunk.report)

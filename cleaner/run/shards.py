@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.io.atomic import AtomicFile
@@ -137,14 +137,17 @@ def run_map(
     already done."""
     stats = [0, 0]
     shards = pending_shards(workdir, items, shard_size, stats)
+    # No more workers than pending shards: the first `jobs` of them tell how many there are.
+    first = list(islice(shards, max(1, jobs)))
+    jobs = min(jobs, len(first))
     if jobs <= 1:
-        for index, shard in shards:
+        for index, shard in chain(first, shards):
             commit_shard(workdir, index, task.run(shard))
         return MapStats(*stats)
 
     pending: deque[Future[None]] = deque()
     with worker_pool(task, jobs, stage="map", hint=RESUME_HINT) as pool:
-        for index, shard in shards:
+        for index, shard in chain(first, shards):
             pending.append(pool.submit(_run_shard, workdir, index, shard))
             _drain(pending, keep=jobs * _IN_FLIGHT_PER_WORKER - 1)
         _drain(pending, keep=0)
