@@ -21,6 +21,7 @@ document reached the output, or more than --max-reject-rate of them were rejecte
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -230,12 +231,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cleaner: interrupted; no output was written", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # A reader such as `head` closed our stdout: not an error worth a traceback.
+        # A reader such as `head` closed our stdout: not an error worth a traceback. Stdout
+        # goes to /dev/null, so the interpreter's last flush of it cannot fail again.
+        _discard_stdout()
         return EXIT_OK
     except OSError as exc:
         where = f": {exc.filename}" if exc.filename else ""
         print(f"cleaner: failed: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at /dev/null: whatever is still buffered for a closed pipe
+    goes nowhere, quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor behind sys.stdout: nothing to flush
+        pass
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,14 @@ from cleaner.run.finish import FinishTask, finish_shards
 from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
 from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
 from cleaner.run.signatures import SignaturePlan
-from cleaner.run.workdir import WorkDir, default_workdir, fingerprint, open_workdir
+from cleaner.run.workdir import (
+    WorkDir,
+    default_workdir,
+    fingerprint,
+    locked,
+    open_workdir,
+    private_workdir,
+)
 
 DEFAULT_SHARD_SIZE = 10_000
 # Where the shards of a resumable run go: local worker processes, or Ray tasks.
@@ -100,11 +107,15 @@ def run_clean(
 
     `max_reject_rate` goes to the report, whose `failure` then says whether the run failed
     on its rejects (the CLI's exit code 3).
+
+    `jobs` is capped at the usable cores (a line on stderr says so) and, per pool, at the
+    shards it has to run. A resumable run holds its work directory's lock until its outputs
+    are written (another run with the same work directory stops with a ConfigError); with
+    standard output as output and no `workdir`, the work directory is private to the run,
+    in TMPDIR, and removed however the run ends (`cleaner.run.workdir`).
     """
-    config = pipeline.config
-    in_cfg = config.get("input", {})
     check_inputs(inputs)
-    out_fmt = config.get("output", {}).get("format", "auto")
+    out_fmt = pipeline.config.get("output", {}).get("format", "auto")
     check_targets(
         inputs,
         output=paths.output,
@@ -115,6 +126,46 @@ def run_clean(
         fmt=out_fmt,
         overwrite=paths.overwrite,
     )
+    with ExitStack() as stack:
+        if resumable and STDIO not in inputs:
+            if workdir is None and paths.output == STDIO:
+                workdir = stack.enter_context(private_workdir())
+            workdir = workdir or default_workdir(paths.output)
+            stack.enter_context(locked(workdir))
+        return _run_clean(
+            pipeline,
+            inputs,
+            paths,
+            jobs=capped_jobs(jobs, warn=True),
+            batch_size=batch_size,
+            progress=progress,
+            resumable=resumable,
+            shard_size=shard_size,
+            workdir=workdir,
+            executor=executor,
+            address=address,
+            max_reject_rate=max_reject_rate,
+        )
+
+
+def _run_clean(
+    pipeline: Pipeline,
+    inputs: Sequence[str],
+    paths: JobPaths,
+    *,
+    jobs: int,
+    batch_size: int,
+    progress: bool | None,
+    resumable: bool,
+    shard_size: int,
+    workdir: str | None,
+    executor: str,
+    address: str | None,
+    max_reject_rate: float,
+) -> RunReport:
+    """`run_clean` once the work directory (if any) is chosen and locked."""
+    config = pipeline.config
+    in_cfg = config.get("input", {})
     if shard_size < 1:
         raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard_size!r}")
     if executor not in EXECUTORS:
@@ -158,9 +209,7 @@ def run_clean(
     if not resumable or STDIO in inputs:
         with bar:
             measured = ((_length(item), item) for item in read())
-            results = execute_measured(
-                pipeline, measured, jobs=capped_jobs(jobs, warn=True), batch_size=batch_size
-            )
+            results = execute_measured(pipeline, measured, jobs=jobs, batch_size=batch_size)
             _write_results(paths, config, report, results)
     else:
         digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
@@ -172,16 +221,15 @@ def run_clean(
         prefix, rest = pipeline.split()
         plan = SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty)
         task = MapTask(prefix, plan)
-        cpus = capped_jobs(jobs, warn=True)
         with bar:
             if executor == "ray":
                 from cleaner.run.ray_executor import run_map_ray
 
                 stats = run_map_ray(
-                    work, read(), task, shard_size=shard_size, address=address, num_cpus=cpus
+                    work, read(), task, shard_size=shard_size, address=address, num_cpus=jobs
                 )
             else:
-                stats = run_map(work, read(), task, shard_size=shard_size, jobs=cpus)
+                stats = run_map(work, read(), task, shard_size=shard_size, jobs=jobs)
         report.shards = {"total": stats.total, "resumed": stats.resumed}
         report.executor = executor
         mapped = time.perf_counter()
@@ -189,7 +237,7 @@ def run_clean(
             results = _replay_rest(pipeline, rest, work, stats.total)
             _write_results(paths, config, report, results)
         else:
-            _reduce_signed(plan, work, stats.total, shard_size, cpus, paths, config, report)
+            _reduce_signed(plan, work, stats.total, shard_size, jobs, paths, config, report)
         report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
     report.seconds = time.perf_counter() - started
     if paths.report is not None:

@@ -8,15 +8,28 @@ directory's `run.json` holds a fingerprint of everything the shard files depend 
 config, cleaner version, shard size, each input file's size and mtime), so a later run of the
 same command picks up where a killed one stopped, while a run with a changed config or changed
 inputs can never reuse stale results: it wipes the directory and starts over.
+
+One run at a time: a run holds an advisory lock on the file beside its work directory
+(`.out.jsonl.cleaner-work.lock`, never inside, so wiping a stale directory cannot remove it)
+from before it opens the directory until its outputs are written; another run with the same
+work directory stops at once. Standard output (`-o -`) gets a private work directory in
+TMPDIR, removed when the run ends however it ends: a pipe run is never resumed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import orjson
@@ -30,6 +43,7 @@ RUN_FILE = "run.json"
 MAP_DIR = "map"
 FINISH_DIR = "finish"
 SUFFIX = ".cleaner-work"
+LOCK_SUFFIX = ".lock"
 # [run] keys that change how fast (or where) a run goes, never what it writes: resuming with
 # another --jobs, or on Ray a run the local executor started (and back), is fine.
 _SPEED_ONLY = ("jobs", "batch_size", "executor", "address")
@@ -158,3 +172,121 @@ def _check_ours(path: str) -> None:
             f"work directory {path} holds files cleaner did not write ({foreign[0]}); "
             "remove it or choose another --workdir"
         )
+
+
+def lock_path(workdir: str) -> str:
+    """The lock file of the work directory `workdir`: its sibling `WORKDIR.lock`."""
+    trimmed = workdir.rstrip("/" + os.sep) or workdir
+    return trimmed + LOCK_SUFFIX
+
+
+@contextlib.contextmanager
+def locked(workdir: str) -> Iterator[None]:
+    """Hold the work directory's advisory lock for the block, or raise ConfigError at once
+    naming the run (pid) that holds it.
+
+    An `flock` lock: the kernel drops it when the process dies, even by SIGKILL, so a killed
+    run never blocks the rerun that resumes it. Processes forked while it is held close their
+    copy of it at once (`_HELD`), so a worker never holds it for its parent. The lock file is
+    removed, still locked, when the block ends; a run that opened it just before checks after
+    locking that the path still names the file it locked, and otherwise starts over on the
+    new one.
+    """
+    path = lock_path(workdir)
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _holder(fd)
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):  # held by another run
+                by = f" (pid {holder})" if holder else ""
+                raise ConfigError(
+                    f"work directory {workdir} is in use by another cleaner run{by}; wait for"
+                    " it to finish, or give this run its own --workdir"
+                ) from None
+            raise
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and os.path.samestat(current, os.fstat(fd)):
+            break
+        os.close(fd)
+    _HELD.add(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        _HELD.discard(fd)
+        os.close(fd)
+
+
+# The descriptors of the locks this process holds; a forked child closes its copies.
+_HELD: set[int] = set()
+
+
+def _close_held_locks() -> None:
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_held_locks)
+
+
+def _holder(fd: int) -> int | None:
+    """The pid the lock's holder wrote into the lock file, if it did."""
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that cleanup blocks run."""
+
+
+@contextlib.contextmanager
+def private_workdir() -> Iterator[str]:
+    """A work directory of this run alone, in TMPDIR, removed when the block ends: normally,
+    on an error, a closed pipe, Ctrl-C, or SIGTERM (after which the process still ends by
+    SIGTERM, as it would have without the cleanup)."""
+    with _sigterm_raises():
+        root = tempfile.mkdtemp(prefix=".cleaner-stdout-", suffix=SUFFIX)
+        try:
+            yield os.path.join(root, "work")
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """In the main thread: SIGTERM raises in the block; once the block has unwound, the
+    process terminates itself with the default SIGTERM action."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise  # pragma: no cover - not reached: the signal ends the process
+    finally:
+        # None: the handler was not set from Python; the default is the closest there is.
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,50 @@ def test_a_directory_with_foreign_files_is_never_wiped(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"notes\.txt"):
         open_workdir(str(tmp_path / "work"), "new digest")
     assert (tmp_path / "work" / "notes.txt").read_text() == "precious"
+
+
+def test_a_locked_workdir_refuses_a_second_holder_with_its_pid(tmp_path: Path) -> None:
+    import os
+
+    from cleaner.run.workdir import lock_path, locked
+
+    work = str(tmp_path / "work")
+    with locked(work):
+        assert Path(lock_path(work)).read_text() == f"{os.getpid()}\n"
+        busy = rf"{re.escape(work)} is in use .* \(pid {os.getpid()}\)"
+        with pytest.raises(ConfigError, match=busy), locked(work):
+            pass
+    assert not Path(lock_path(work)).exists()
+    with locked(work):  # free again
+        pass
+
+
+def test_a_wipe_of_a_stale_workdir_never_touches_the_lock(tmp_path: Path) -> None:
+    from cleaner.run.workdir import lock_path, locked
+
+    work = tmp_path / "work"
+    _killed_in_the_reduce(work)
+    with locked(str(work)):
+        open_workdir(str(work), "new digest")
+        assert Path(lock_path(str(work))).exists()
+        assert not Path(lock_path(str(work))).is_relative_to(work)
+
+
+def test_a_forked_child_does_not_keep_the_lock(tmp_path: Path) -> None:
+    import os
+
+    from cleaner.run.workdir import lock_path, locked
+
+    def lock_fds() -> list[str]:
+        """This process's descriptors open on the lock file."""
+        fds = Path("/proc/self/fd")
+        lock = os.path.realpath(lock_path(str(tmp_path / "work")))
+        return [fd.name for fd in fds.iterdir() if os.path.realpath(fd) == lock]
+
+    with locked(str(tmp_path / "work")):
+        assert len(lock_fds()) == 1
+        pid = os.fork()
+        if pid == 0:  # the child: it must not hold the lock on its parent's behalf
+            os._exit(0 if lock_fds() == [] else 1)
+        _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
