@@ -5,9 +5,10 @@ input, the shard's signature file for the global de-duplication stages, and a `.
 once both are complete) in a work directory, by default a hidden sibling of the output:
 `path/out.jsonl` -> `path/.out.jsonl.cleaner-work/`. The
 directory's `run.json` holds a fingerprint of everything the shard files depend on (merged
-config, cleaner version, shard size, each input file's size and mtime), so a later run of the
-same command picks up where a killed one stopped, while a run with a changed config or changed
-inputs can never reuse stale results: it wipes the directory and starts over.
+config, cleaner version, shard size, each input file's size and mtime, the contents of every
+rule file the config names), so a later run of the same command picks up where a killed one
+stopped, while a run with a changed config, changed inputs or an edited rule can never reuse
+stale results: it wipes the directory and starts over.
 
 One run at a time: a run holds an advisory lock on the file beside its work directory
 (`.out.jsonl.cleaner-work.lock`, never inside, so wiping a stale directory cannot remove it)
@@ -38,6 +39,8 @@ from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.formats import STDIO
 from cleaner.io.walk import walk_files
+from cleaner.rules.loader import rule_files
+from cleaner.rules.locate import default_rules_dir
 
 RUN_FILE = "run.json"
 MAP_DIR = "map"
@@ -76,8 +79,29 @@ def fingerprint(
         "version": version,
         "shard_size": shard_size,
         "inputs": files,
+        "rules": _rule_contents(config),
     }
     return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _rule_contents(config: Mapping[str, Any]) -> list[list[str]]:
+    """`[path, sha256 of the contents]` of every rule file the run may load: the packaged packs
+    and each `[boilerplate] rules_dirs` entry, expanded as the rule loader expands it."""
+    dirs = [str(default_rules_dir()), *config.get("boilerplate", {}).get("rules_dirs", [])]
+    hashed: list[list[str]] = []
+    for entry in dirs:
+        try:
+            files = rule_files([entry])
+        except ConfigError:  # gone: loading the rules would fail too; the name still counts
+            hashed.append([str(entry), ""])
+            continue
+        for path in files:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""
+            hashed.append([str(path), digest])
+    return hashed
 
 
 def _stat(path: str) -> tuple[int, int]:

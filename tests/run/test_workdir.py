@@ -42,6 +42,25 @@ def test_a_directory_with_foreign_files_is_never_wiped(tmp_path: Path) -> None:
     assert (tmp_path / "work" / "notes.txt").read_text() == "precious"
 
 
+def test_the_fingerprint_changes_with_a_rule_file_s_contents(tmp_path: Path) -> None:
+    from cleaner.run.workdir import fingerprint
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.toml").write_text("pack = 'a'\n")
+    (rules / "notes.txt").write_text("not a rule file")
+    config = {"boilerplate": {"rules_dirs": [str(rules)]}}
+
+    def digest() -> str:
+        return fingerprint(config, [], version="1", shard_size=10)
+
+    before = digest()
+    (rules / "notes.txt").write_text("edited, but the rule loader never reads it")
+    assert digest() == before
+    (rules / "a.toml").write_text("pack = 'b'\n")
+    assert digest() != before
+
+
 def test_a_locked_workdir_refuses_a_second_holder_with_its_pid(tmp_path: Path) -> None:
     import os
 
