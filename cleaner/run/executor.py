@@ -10,10 +10,10 @@ detection) make the run two passes over a spool file; see `execute`.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
-import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +33,8 @@ _WINDOW_PER_WORKER = 3
 
 # What a worker process holds, set once when the worker starts (see `worker_pool`).
 _worker_state: object = None
+
+log = logging.getLogger(__name__)
 
 
 def _init_worker(state: object, parent: int) -> None:
@@ -107,10 +109,11 @@ def capped_jobs(requested: int, *, warn: bool = False) -> int:
         return cores
     if requested > cores:
         if warn:
-            print(
-                f"cleaner: --jobs {requested} is more than the {cores} usable cores;"
-                f" running {cores} workers",
-                file=sys.stderr,
+            log.warning(
+                "--jobs %d is more than the %d usable cores; running %d workers",
+                requested,
+                cores,
+                cores,
             )
         return cores
     return requested
