@@ -148,7 +148,9 @@ def test_the_lock_of_a_killed_run_is_released_and_the_rerun_resumes(tmp_path: Pa
     with _started(_held(ready, go, *args), stderr=subprocess.PIPE) as first:
         _wait_for(ready, first)
         os.killpg(first.pid, signal.SIGKILL)
-    again = subprocess.run(_cleaner(*args), env=_ENV, capture_output=True, text=True)
+    # without -q, which silences the "resuming from" notice
+    rerun = [arg for arg in args if arg != "-q"]
+    again = subprocess.run(_cleaner(*rerun), env=_ENV, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert "resuming from" in again.stderr
     assert _outputs(out) == _solo(dump, tmp_path / "solo" / "out.jsonl", *_SHARDED)
