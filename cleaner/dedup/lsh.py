@@ -88,7 +88,10 @@ def choose_bands(threshold: float, num_perm: int, target_recall: float = 0.95) -
         elif row_match <= 0.0:
             break
         else:
-            bands = math.ceil(math.log1p(-target_recall) / math.log1p(-row_match))
+            needed = math.log1p(-target_recall) / math.log1p(-row_match)
+            if not needed * rows <= num_perm:  # also inf and nan: more rows only need more
+                break
+            bands = math.ceil(needed)
         if bands * rows > num_perm:
             continue
         # Guard against the logarithms rounding to just below the target.

@@ -116,7 +116,8 @@ class Dedup(ProcessorBase):
     def __init__(self, options: Options) -> None:
         self.options = options
         check_options(options, "[dedup]")  # Options built in code skip make_options' checks
-        options.dedup_config()  # validate now: a bad value is a config error at start-up
+        # validate now, LSH bands included: a bad value is a config error at start-up
+        options.dedup_config().band_shape()
 
     def start(self) -> DedupRun:
         return DedupRun(self.options)

@@ -75,6 +75,9 @@ COMPARE = ["compare", "in.jsonl", "--id", "a", "--id", "a"]
         ([*CLEAN, "--max-reject-rate", "1.5"], "--max-reject-rate: expected a share from 0 to 1"),
         ([*CLEAN, "--max-reject-rate", "nan"], "--max-reject-rate: expected a share from 0 to 1"),
         ([*CLEAN, "--max-reject-rate", "-0.1"], "--max-reject-rate: expected a share from 0"),
+        ([*DEDUP, "--threshold", "0.004"], "cannot reach recall 0.95 at threshold 0.004"),
+        ([*CLEAN, "--set", "boilerplate.rules_dirs=0"], "rules_dirs: expected a list of paths"),
+        ([*CLEAN, "--set", "boilerplate.rules_dirs=[1]"], "rules_dirs: expected a list of paths"),
     ],
 )
 def test_absurd_values_are_one_line_before_any_work(
