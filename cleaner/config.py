@@ -104,7 +104,11 @@ def load_config(
 
 def add_rules_dirs(config: Mapping[str, Any], dirs: Iterable[str | Path]) -> dict[str, Any]:
     """`config` with `dirs` appended to `[boilerplate] rules_dirs` (the CLI's --rules)."""
-    existing = list(config.get("boilerplate", {}).get("rules_dirs", []))
+    existing = config.get("boilerplate", {}).get("rules_dirs", [])
+    if not isinstance(existing, list) or not all(isinstance(d, str) for d in existing):
+        raise ConfigError(
+            f"[boilerplate] rules_dirs: expected a list of paths, got {existing!r}"[:300]
+        )
     return merge(config, {"boilerplate": {"rules_dirs": existing + [str(d) for d in dirs]}})
 
 
