@@ -23,6 +23,7 @@ import contextlib
 import errno
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -81,7 +82,10 @@ def fingerprint(
         "inputs": files,
         "rules": _rule_contents(config),
     }
-    return hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    # The standard library's encoder, which escapes the lone surrogates that stand for the
+    # undecodable bytes of a file name (orjson refuses them).
+    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=True).encode("ascii")
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def _rule_contents(config: Mapping[str, Any]) -> list[list[str]]:
