@@ -2,6 +2,13 @@
 
 This processor only annotates; `filters` decides what to drop ("annotate first, decide later").
 
+Two engines share langdetect's model (its 55 shipped profiles) and its text preparation:
+- "fast" (`cleaner.langid.FastDetector`): every n-gram of the sample counted once, the
+  log-probabilities summed in numpy; deterministic by construction, no random walk.
+- "langdetect": langdetect itself, for its exact behaviour, seeded as described below.
+Both read the same prefix, and the same rules make text "unknown" (too few letters in the
+sample, no known n-gram, no language above langdetect's 0.1 probability threshold).
+
 langdetect samples n-grams at random, so two runs over the same text can disagree unless the
 sampler is seeded. Its documented fix, `DetectorFactory.seed = 0`, is a class attribute any
 other code in the process can change. Instead this module owns a private `DetectorFactory`
@@ -25,9 +32,10 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from cleaner.document import Document, Drop
+from cleaner.langid import FastDetector
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import register
 
@@ -113,9 +121,12 @@ class Language(ProcessorBase):
         max_chars: int = 1000
         min_chars: int = 20
         unknown: str = "unknown"
-        trials: int = 3
+        engine: Literal["fast", "langdetect"] = "langdetect"
+        trials: int = 3  # langdetect engine only
 
         def __post_init__(self) -> None:
+            if self.engine not in ("fast", "langdetect"):
+                raise ValueError(f"engine must be 'fast' or 'langdetect', got {self.engine!r}")
             if not 1 <= self.trials <= 50:
                 raise ValueError(f"trials must be between 1 and 50, got {self.trials}")
             if self.max_chars < 1:
@@ -127,6 +138,8 @@ class Language(ProcessorBase):
 
     def __init__(self, options: Options) -> None:
         self.options = options
+        # Owns the fast engine's profiles: loaded on the first document, never pickled.
+        self._fast = FastDetector()
 
     def process(self, doc: Document) -> Document | Drop:
         lang, score = self.identify(doc.text)
@@ -141,7 +154,10 @@ class Language(ProcessorBase):
         sample = sample_text(text, self.options.max_chars)
         if _letter_count(sample) < max(self.options.min_chars, 1):
             return self.options.unknown, 0.0
-        found = _detect(sample, self.options.trials)
+        if self.options.engine == "fast":
+            found = self._fast.detect(sample)
+        else:
+            found = _detect(sample, self.options.trials)
         if found is None:
             return self.options.unknown, 0.0
         lang, prob = found

@@ -1,0 +1,124 @@
+"""`FastDetector`: langdetect's model and features, every n-gram counted once, no sampling.
+
+langdetect runs `n_trial` random walks: each draws n-grams of the text at random and
+multiplies the language probabilities by their weights until one language passes
+CONV_THRESHOLD (0.99999); the answer is the average of the walks. The language a walk
+converges to is, for all but near-tied texts, the one with the largest sum of log-weights
+over all the text's n-grams, which is what this detector computes, exactly and in one pass.
+
+The score keeps langdetect's meaning, the share of walks that end on the language. For the
+best language b and another language l, a walk is a random walk of the log-ratio
+log P(b) - log P(l), whose steps are the per-n-gram differences d of their log-weights
+(mean mu, variance var over the text's n-grams); it stops at about +-A = log(0.99999 /
+0.00001). A random walk with that drift reaches +A before -A with probability
+1 / (1 + exp(-2 * mu * A / var)) (the gambler's ruin of a Brownian motion), so
+
+    score(b) = 1 / (1 + sum over l != b of exp(-2 * mu_l * A / var_l))
+
+which is ~1.0 for clear text (as langdetect's 0.99999...) and nearer 0.5 for a text split
+between two languages. As in langdetect, a best score at or under PROB_THRESHOLD (0.1) is no
+answer, and so is a text without any known n-gram.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.langid.ngrams import Keys, ngram_keys
+from cleaner.langid.profiles import Profiles, default_directory, load_profiles
+from cleaner.langid.text import CharTable, code_points, drop_latin_if_minor, prepare
+
+# langdetect's constants (Detector, 1.0.9), the values its detector uses.
+ALPHA = 0.5
+BASE_FREQ = 10_000.0
+CONV_THRESHOLD = 0.99999
+PROB_THRESHOLD = 0.1
+_BOUNDARY = math.log(CONV_THRESHOLD / (1.0 - CONV_THRESHOLD))
+
+
+class FastDetector:
+    """Detect a text's language with langdetect's profiles, loaded on first use.
+
+    The profiles (about 20 MB as a matrix) and the character table belong to this object
+    and are read once, when the first text is detected; they are not pickled, so a copy sent
+    to a worker process loads its own there.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._directory = directory
+        self._profiles: Profiles | None = None
+        self._chars: CharTable | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_directory": self._directory, "_profiles": None, "_chars": None}
+
+    def _load(self) -> tuple[Profiles, CharTable]:
+        if self._profiles is None or self._chars is None:
+            directory = self._directory or default_directory()
+            self._profiles = load_profiles(directory, ALPHA, BASE_FREQ)
+            self._chars = CharTable.build()
+        return self._profiles, self._chars
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The profile languages, in the (sorted) order of the score columns."""
+        return self._load()[0].languages
+
+    def detect(self, text: str) -> tuple[str, float] | None:
+        """(best language, its score in [0, 1]), or None when langdetect would find none."""
+        profiles, chars = self._load()
+        points = drop_latin_if_minor(code_points(prepare(text)))
+        keys = ngram_keys(*chars.normalize(points))
+        if keys.size == 0:
+            return None
+        unique, counts = _count(keys)
+        rows, known = profiles.lookup(unique)
+        if not known.all():
+            rows, counts = rows[known], counts[known]
+            if rows.size == 0:
+                return None
+        weights = np.take(profiles.log_weights, rows, axis=0).astype(np.float64)
+        n = counts.astype(np.float64)
+        totals = n @ weights
+        best = int(np.argmax(totals))
+        score = _walk_share(weights, n, totals, best)
+        if score <= PROB_THRESHOLD:
+            return None
+        return profiles.languages[best], score
+
+
+def _count(keys: Keys) -> tuple[Keys, npt.NDArray[np.intp]]:
+    """(distinct keys, how often each occurs); `np.unique` does the same, slower."""
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    counts = np.diff(np.append(starts, ordered.size))
+    return ordered[starts], counts
+
+
+def _walk_share(
+    weights: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.float64],
+    totals: npt.NDArray[np.float64],
+    best: int,
+) -> float:
+    """Share of langdetect's walks expected to end on `best` (see the module docstring).
+
+    Per rival l, the steps d = w_best - w_l have sum totals[best] - totals[l] and square sum
+    S(w_best^2) - 2 S(w_best w_l) + S(w_l^2), S being the count-weighted sum over n-grams.
+    """
+    size = counts.sum()
+    squares = counts @ (weights * weights)
+    cross = (counts * weights[:, best]) @ weights
+    mean = (totals[best] - totals) / size
+    var = (squares[best] - 2.0 * cross + squares) / size - mean * mean
+    rivals = 0.0
+    for m, v in zip(mean.tolist(), var.tolist(), strict=True):
+        if v > 1e-12:
+            rivals += math.exp(max(-2.0 * m * _BOUNDARY / v, -700.0))
+        elif m <= 0.0:
+            rivals += 1.0  # indistinguishable from the best (the best itself included)
+    return 1.0 / rivals
