@@ -6,18 +6,20 @@ CONV_THRESHOLD (0.99999); the answer is the average of the walks. The language a
 converges to is, for all but near-tied texts, the one with the largest sum of log-weights
 over all the text's n-grams, which is what this detector computes, exactly and in one pass.
 
-The score keeps langdetect's meaning, the share of walks that end on the language. For the
-best language b and another language l, a walk is a random walk of the log-ratio
-log P(b) - log P(l), whose steps are the per-n-gram differences d of their log-weights
-(mean mu, variance var over the text's n-grams); it stops at about +-A = log(0.99999 /
-0.00001). A random walk with that drift reaches +A before -A with probability
-1 / (1 + exp(-2 * mu * A / var)) (the gambler's ruin of a Brownian motion), so
+The score keeps the meaning of langdetect's, the share of walks that end on the language.
+A walk between the best language b and another language l is a random walk of
+log P(b) - log P(l) whose steps are the per-n-gram differences d of their log-weights (mean
+mu, variance var over the text's n-grams); it stops near +-A = log(0.99999 / 0.00001). A
+Brownian motion with that drift reaches +A before -A with probability
+1 / (1 + exp(-2 * mu * A / var)) (the gambler's ruin). b must beat every rival, so its share
+is at most the smallest of these over l; that bound is the score:
 
-    score(b) = 1 / (1 + sum over l != b of exp(-2 * mu_l * A / var_l))
+    score(b) = 1 / (1 + max over l != b of exp(-2 * mu_l * A / var_l))
 
-which is ~1.0 for clear text (as langdetect's 0.99999...) and nearer 0.5 for a text split
-between two languages. As in langdetect, a best score at or under PROB_THRESHOLD (0.1) is no
-answer, and so is a text without any known n-gram.
+~1.0 for clear text (langdetect: 0.99999...), 0.5 for a text split evenly between two
+languages. Since b has the largest sum, mu_l >= 0 and the score is never under 0.5, so
+langdetect's "no language above 0.1" cannot happen here; a text without any known n-gram
+is still no answer.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from cleaner.langid.text import CharTable, code_points, drop_latin_if_minor, pre
 ALPHA = 0.5
 BASE_FREQ = 10_000.0
 CONV_THRESHOLD = 0.99999
-PROB_THRESHOLD = 0.1
 _BOUNDARY = math.log(CONV_THRESHOLD / (1.0 - CONV_THRESHOLD))
 
 
@@ -85,10 +86,7 @@ class FastDetector:
         n = counts.astype(np.float64)
         totals = n @ weights
         best = int(np.argmax(totals))
-        score = _walk_share(weights, n, totals, best)
-        if score <= PROB_THRESHOLD:
-            return None
-        return profiles.languages[best], score
+        return profiles.languages[best], _walk_share(weights, n, totals, best)
 
 
 def _count(keys: Keys) -> tuple[Keys, npt.NDArray[np.intp]]:
@@ -105,7 +103,7 @@ def _walk_share(
     totals: npt.NDArray[np.float64],
     best: int,
 ) -> float:
-    """Share of langdetect's walks expected to end on `best` (see the module docstring).
+    """Bound on the share of langdetect's walks that end on `best` (module docstring).
 
     Per rival l, the steps d = w_best - w_l have sum totals[best] - totals[l] and square sum
     S(w_best^2) - 2 S(w_best w_l) + S(w_l^2), S being the count-weighted sum over n-grams.
@@ -115,10 +113,9 @@ def _walk_share(
     cross = (counts * weights[:, best]) @ weights
     mean = (totals[best] - totals) / size
     var = (squares[best] - 2.0 * cross + squares) / size - mean * mean
-    rivals = 0.0
-    for m, v in zip(mean.tolist(), var.tolist(), strict=True):
-        if v > 1e-12:
-            rivals += math.exp(max(-2.0 * m * _BOUNDARY / v, -700.0))
-        elif m <= 0.0:
-            rivals += 1.0  # indistinguishable from the best (the best itself included)
-    return 1.0 / rivals
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exponent = np.where(var > 1e-12, -2.0 * mean * _BOUNDARY / var, -np.inf)
+    # A rival indistinguishable from the best on this text (same weights) ties with it.
+    exponent[(var <= 1e-12) & (mean <= 0.0)] = 0.0
+    exponent[best] = -np.inf
+    return 1.0 / (1.0 + math.exp(min(float(exponent.max()), 700.0)))

@@ -162,3 +162,46 @@ def test_processor_pickles() -> None:
     clone = pickle.loads(pickle.dumps(processor))
     doc = Document(id="d", text=SAMPLES["ru"])
     assert clone.process(doc) == processor.process(doc)
+
+
+# -- engines ------------------------------------------------------------------------------------
+
+FAST = Language(Language.Options(engine="fast"))  # one fast engine: its profiles load once
+
+
+@pytest.mark.parametrize(("expected", "text"), sorted(SAMPLES.items()))
+def test_fast_engine_agrees_with_langdetect(expected: str, text: str) -> None:
+    lang, score = FAST.identify(text)
+    assert (lang, annotate(text, engine="langdetect").meta["lang"]) == (expected, expected)
+    assert 0.9 <= score <= 1.0 and round(score, 4) == score
+
+
+@pytest.mark.parametrize(
+    "text", ["", "12345 678 90 2024-05-19", "!!! ??? ... ---", "😀🎉👍😀🎉👍", "Hello there", "ok"]
+)
+def test_fast_engine_keeps_the_unknown_rules(text: str) -> None:
+    assert FAST.identify(text) == ("unknown", 0.0)
+    assert annotate(text, engine="fast", unknown="und").meta["lang"] == "und"
+
+
+def test_fast_engine_reads_the_same_prefix() -> None:
+    text = SAMPLES["en"] + "\n" + (SAMPLES["fr"] + "\n") * 50
+    assert annotate(text, engine="fast", max_chars=len(SAMPLES["en"])).meta["lang"] == "en"
+    assert annotate(text, engine="fast").meta["lang"] == "fr"
+
+
+def test_fast_engine_is_deterministic_and_pickles_without_profiles() -> None:
+    mixed = "Le port et the harbour, der Hafen, the city council a approuvé."
+    first = FAST.identify(mixed)
+    assert all(FAST.identify(mixed) == first for _ in range(5))
+    data = pickle.dumps(FAST)
+    assert len(data) < 2000
+    assert pickle.loads(data).identify(mixed) == first
+
+
+def test_engine_option_is_validated() -> None:
+    with pytest.raises(ConfigError, match="engine"):
+        make_options(Language.Options, {"engine": "cld3"}, where="[language]")
+    with pytest.raises(ValueError, match="engine"):
+        Language.Options(engine="cld3")  # type: ignore[arg-type]
+    assert make_options(Language.Options, {"engine": "fast"}, where="[language]").engine == "fast"
