@@ -73,5 +73,6 @@ def load_profiles(directory: Path, alpha: float, base_freq: float) -> Profiles:
     for col, column in enumerate(columns):
         rows = np.fromiter((row_of[w] for w in column), dtype=np.intp, count=len(column))
         probs[rows, col] = np.fromiter(column.values(), dtype=np.float64, count=len(column))
-    log_weights = np.log(alpha / base_freq + probs).astype(np.float32)
-    return Profiles(tuple(languages), word_keys[order], log_weights)
+    probs += alpha / base_freq
+    np.log(probs, out=probs)  # in place: the float64 matrix is the load's peak memory
+    return Profiles(tuple(languages), word_keys[order], probs.astype(np.float32))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.errors import ConfigError
-from cleaner.processors.language import Language, sample_text
+from cleaner.processors.language import Language, _has_letters, _letter_count, sample_text
 from cleaner.registry import make_options
 
 SAMPLES = {
@@ -205,3 +206,17 @@ def test_engine_option_is_validated() -> None:
     with pytest.raises(ValueError, match="engine"):
         Language.Options(engine="cld3")  # type: ignore[arg-type]
     assert make_options(Language.Options, {"engine": "fast"}, where="[language]").engine == "fast"
+
+
+LETTER_TEXTS = ["", "abc 12_!", "Hello, World 2024", "é²½ab_9", "Straße №5", "中文 abc", "٣٤ عربي"]
+
+
+@pytest.mark.parametrize("text", LETTER_TEXTS)
+def test_letter_count_is_the_regex_count_ascii_or_not(text: str) -> None:
+    assert _letter_count(text) == len(re.sub(r"[\W\d_]+", "", text))
+
+
+@pytest.mark.parametrize("needed", [1, 2, 3, 5, 20])
+def test_has_letters_is_a_plain_letter_count(needed: int) -> None:
+    for text in [*LETTER_TEXTS, "1" * 100 + "abcde", "a" * 19, "a" * 20, "x " * 50]:
+        assert _has_letters(text, needed) == (_letter_count(text) >= needed)
