@@ -63,25 +63,28 @@ def test_same_result_twenty_times_even_if_global_seed_changes() -> None:
     from langdetect import DetectorFactory
 
     mixed = "Le port et the harbour, der Hafen, the city council a approuvé."
-    first = annotate(mixed).meta
+    first = annotate(mixed, engine="langdetect").meta
     saved = DetectorFactory.seed
     try:
         for i in range(20):
             DetectorFactory.seed = i  # someone else's global must not matter
-            meta = annotate(mixed).meta
+            meta = annotate(mixed, engine="langdetect").meta
             assert (meta["lang"], meta["lang_score"]) == (first["lang"], first["lang_score"])
     finally:
         DetectorFactory.seed = saved
 
 
-def test_same_result_in_a_fresh_process() -> None:
+@pytest.mark.parametrize("engine", ["fast", "langdetect"])
+def test_same_result_in_a_fresh_process(engine: str) -> None:
     texts = [*SAMPLES.values(), "Le port et the harbour, der Hafen, the council a approuvé."]
-    here = [list(Language(Language.Options()).identify(t)) for t in texts]
+    processor = Language(make_options(Language.Options, {"engine": engine}, where="[language]"))
+    here = [list(processor.identify(t)) for t in texts]
     code = (
         "import json, sys\n"
         "from cleaner.processors.language import Language\n"
         "texts = json.loads(sys.stdin.read())\n"
-        "print(json.dumps([list(Language(Language.Options()).identify(t)) for t in texts]))\n"
+        f"processor = Language(Language.Options(engine={engine!r}))\n"
+        "print(json.dumps([list(processor.identify(t)) for t in texts]))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -148,7 +151,8 @@ def test_existing_meta_is_kept() -> None:
 
 def test_trials_change_speed_not_the_language() -> None:
     for text in SAMPLES.values():
-        assert annotate(text, trials=1).meta["lang"] == annotate(text, trials=7).meta["lang"]
+        one = annotate(text, engine="langdetect", trials=1).meta["lang"]
+        assert one == annotate(text, engine="langdetect", trials=7).meta["lang"]
 
 
 def test_bad_options_are_config_errors() -> None:
