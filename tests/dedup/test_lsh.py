@@ -61,6 +61,12 @@ def test_unreachable_recall_is_an_error() -> None:
         choose_bands(1.5, 128)
 
 
+def test_a_tiny_threshold_is_unreachable_not_an_overflow() -> None:
+    # 2**-8 to the 128th power is subnormal: the band count it asks for is infinite.
+    with pytest.raises(ConfigError, match="cannot reach"):
+        choose_bands(2**-8, 128, 0.95)
+
+
 def _sets_with_jaccard(
     rng: np.random.Generator, size: int, jaccard: float
 ) -> tuple[np.ndarray, np.ndarray]:
