@@ -1,8 +1,10 @@
 """Configuration layering: packaged defaults < user TOML file < command-line overrides.
 
-The merged configuration is a plain nested dict. `validate_config` checks its top-level tables
-and the pipeline's processor list so that every mistake is reported as one line naming the valid
-choices; processor parameters are checked when the processors are built (`cleaner.registry`).
+The merged configuration is a plain nested dict. `validate_config` checks its top-level tables,
+the general tables (`[pipeline]`, `[input]`, `[output]`, `[run]`, against their options in
+`cleaner.options`) and the pipeline's processor list, so that every mistake is reported as one
+line naming the valid choices; processor parameters are checked when the processors are built
+(`cleaner.registry`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from cleaner.errors import ConfigError
-from cleaner.io.limits import InputOptions
+from cleaner.options import SECTIONS, PipelineOptions
 from cleaner.registry import INT64_MAX, INT64_MIN, available
 
-GENERAL_SECTIONS = ("pipeline", "input", "output", "run")
-#: `[input]` keys naming a JSONL field: an empty name would match no record.
-FIELD_NAME_KEYS = ("text_field", "id_field", "html_field")
+#: The tables that are not processors, each checked by its options class (`cleaner.options`).
+GENERAL_SECTIONS = tuple(SECTIONS)
 
 
 def default_config() -> dict[str, Any]:
@@ -113,7 +114,8 @@ def add_rules_dirs(config: Mapping[str, Any], dirs: Iterable[str | Path]) -> dic
 
 
 def validate_config(config: Mapping[str, Any]) -> None:
-    """Check top-level tables and the processor list; one clear ConfigError per mistake."""
+    """Check top-level tables, the general tables and the processor list; one clear
+    ConfigError per mistake."""
     names = available()
     valid_sections = sorted(set(GENERAL_SECTIONS) | set(names))
     for key, value in config.items():
@@ -125,18 +127,9 @@ def validate_config(config: Mapping[str, Any]) -> None:
             raise ConfigError(f"config section [{key}] must be a table")
     for where, value in _leaves(config, ()):
         _check_number(where, value)
-    for key in FIELD_NAME_KEYS:
-        name = config.get("input", {}).get(key, "text")
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"[input] {key}: expected a field name, got {name!r}")
-    trace = config.get("output", {}).get("trace", False)
-    if not isinstance(trace, bool):
-        raise ConfigError(f"[output] trace: expected true or false, got {trace!r}")
-    InputOptions.from_config(config.get("input", {}))
-    processors = config.get("pipeline", {}).get("processors", [])
-    if not isinstance(processors, list) or not all(isinstance(p, str) for p in processors):
-        raise ConfigError("[pipeline] processors must be a list of processor names")
-    for name in processors:
+    for section in SECTIONS.values():
+        section.from_config(config.get(section.SECTION, {}))
+    for name in PipelineOptions.from_config(config.get("pipeline", {})).processors:
         if name not in names:
             raise ConfigError(
                 f"unknown processor {name!r} in [pipeline] processors; "

@@ -19,10 +19,9 @@ from typing import Any, cast
 
 from cleaner.config import add_rules_dirs, load_config, validate_config
 from cleaner.document import Document, Drop, Reject
-from cleaner.errors import ConfigError
 from cleaner.io.html_input import HTML_FORMAT
-from cleaner.io.jsonl import DEFAULT_HTML_FIELD
 from cleaner.io.records import INPUT_STAGE, MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
+from cleaner.options import InputOptions, PipelineOptions
 from cleaner.processors.base import Barrier, Processor
 from cleaner.registry import build_processor
 
@@ -36,7 +35,7 @@ class Pipeline:
         self,
         processors: Sequence[Processor | str | tuple[str, Mapping[str, Any]]],
         *,
-        drop_empty: bool = True,
+        drop_empty: bool = PipelineOptions.drop_empty,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         if not isinstance(drop_empty, bool):
@@ -86,13 +85,9 @@ class Pipeline:
         if not isinstance(config, Mapping):
             raise TypeError(f"from_dict() takes a configuration mapping, got {_kind(config)}")
         validate_config(config)
-        section = config.get("pipeline", {})
-        names = section.get("processors", [])
-        drop_empty = section.get("drop_empty", True)
-        if not isinstance(drop_empty, bool):
-            raise ConfigError(f"[pipeline] drop_empty: expected bool, got {drop_empty!r}")
-        entries = [(name, dict(config.get(name, {}))) for name in names]
-        return cls(entries, drop_empty=drop_empty, config=config)
+        section = PipelineOptions.from_config(config.get("pipeline", {}))
+        entries = [(name, dict(config.get(name, {}))) for name in section.processors]
+        return cls(entries, drop_empty=section.drop_empty, config=config)
 
     # -- structure ----------------------------------------------------------------------------
 
@@ -156,13 +151,14 @@ class Pipeline:
     def _run(self, items: Iterable[Item]) -> Iterator[Document | Drop]:
         from cleaner.run.executor import execute
 
-        section = self.config.get("input", {})
-        text_field = section.get("text_field", "text")
-        id_field = section.get("id_field", "id")
-        html_field = section.get("html_field", DEFAULT_HTML_FIELD)
+        section = InputOptions.from_config(self.config.get("input", {}))
         docs = (
             to_document(
-                item, index, text_field=text_field, id_field=id_field, html_field=html_field
+                item,
+                index,
+                text_field=section.text_field,
+                id_field=section.id_field,
+                html_field=section.html_field,
             )
             for index, item in enumerate(items)
         )
@@ -206,9 +202,9 @@ def to_document(
     item: Item,
     index: int,
     *,
-    text_field: str = "text",
-    id_field: str = "id",
-    html_field: str = DEFAULT_HTML_FIELD,
+    text_field: str = InputOptions.text_field,
+    id_field: str = InputOptions.id_field,
+    html_field: str = InputOptions.html_field,
 ) -> Document | Drop:
     """One item given to `Pipeline.run` -> a Document, or a Drop from the "input" stage.
 

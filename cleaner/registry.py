@@ -164,7 +164,9 @@ def _check_range(value: Any, bounds: Range | None, where: str) -> None:
         return
     if not bounds.contains(value):
         note = f" ({bounds.note})" if bounds.note else ""
-        raise ConfigError(f"{where}: expected a number in {bounds.describe()}{note}, got {value!r}")
+        span = bounds.describe()
+        wanted = f"in {span}" if bounds.low is not None and bounds.high is not None else span
+        raise ConfigError(f"{where}: expected a number {wanted}{note}, got {value!r}")
 
 
 def _type_name(tp: Any) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from cleaner.config import add_rules_dirs, load_config, merge, validate_config
 from cleaner.errors import ConfigError
+from cleaner.options import OutputOptions, RunOptions
 from cleaner.pipeline import Pipeline
 
 if TYPE_CHECKING:
@@ -20,10 +21,6 @@ EXIT_FAILURE = 1
 #: `clean` / `dedup` wrote their outputs, but no document reached the output, or more than
 #: --max-reject-rate of them were rejected (the report's "failure" says which).
 EXIT_REJECTED = 3
-#: The most input items per shard: a shard's items are held in memory while it is mapped.
-MAX_SHARD_SIZE = 1_000_000
-#: The most documents per task sent to a worker, for the same reason.
-MAX_BATCH_SIZE = 1_000_000
 
 log = logging.getLogger(__name__)
 
@@ -63,46 +60,6 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return config
 
 
-def _run_settings(config: dict[str, Any]) -> tuple[int, int, int]:
-    """([run] jobs, batch_size, shard_size), validated."""
-    run = config.get("run", {})
-    values = []
-    limits: tuple[tuple[str, int, int, int | None], ...] = (
-        ("jobs", 0, 0, None),
-        ("batch_size", 64, 1, MAX_BATCH_SIZE),
-        ("shard_size", 10_000, 1, MAX_SHARD_SIZE),
-    )
-    for key, default, minimum, maximum in limits:
-        value = run.get(key, default)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or value < minimum
-            or (maximum is not None and value > maximum)
-        ):
-            wanted = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-            raise ConfigError(f"[run] {key}: expected a whole number {wanted}, got {value!r}")
-        values.append(value)
-    jobs, batch, shard = values
-    return jobs, batch, shard
-
-
-def _executor_settings(config: dict[str, Any]) -> tuple[str, str | None]:
-    """([run] executor, address or None), validated."""
-    from cleaner.run.job import EXECUTORS
-
-    run = config.get("run", {})
-    executor = run.get("executor", "local")
-    if executor not in EXECUTORS:
-        raise ConfigError(
-            f"[run] executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}"
-        )
-    address = run.get("address", "")
-    if not isinstance(address, str):
-        raise ConfigError(f"[run] address: expected a string, got {address!r}")
-    return executor, (address or None) if executor == "ray" else None
-
-
 def dedup(args: argparse.Namespace) -> int:
     """`cleaner clean` with a chain of just the `dedup` processor and its flags."""
     flags = {
@@ -137,9 +94,10 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
             raise ConfigError(f"--{flag}: expected a path, got ''")
     pipeline = Pipeline.from_dict(config)
     # The output's format, checked before any input is read or a work directory is made.
-    output_format(args.output, config.get("output", {}).get("format", "auto"))
-    jobs, batch_size, shard_size = _run_settings(config)
-    executor, address = _executor_settings(config)
+    output_format(args.output, OutputOptions.from_config(config.get("output", {})).format)
+    run = RunOptions.from_config(config.get("run", {}))
+    executor = run.executor
+    address = (run.address or None) if executor == "ray" else None
     if getattr(args, "address", None) and executor != "ray":
         raise ConfigError("--address names a Ray cluster: use it with --executor ray")
     rejects_default, report_default = default_side_paths(args.output)
@@ -152,9 +110,9 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
     log.debug(
         "chain: %s; jobs %s, batch size %d, shard size %d, executor %s; rejects %s, report %s",
         ", ".join(pipeline.names) or "(empty)",
-        jobs or "every core",
-        batch_size,
-        shard_size,
+        run.jobs or "every core",
+        run.batch_size,
+        run.shard_size,
         executor,
         paths.rejects,
         paths.report,
@@ -164,11 +122,11 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         pipeline,
         args.inputs,
         paths,
-        jobs=jobs,
-        batch_size=batch_size,
+        jobs=run.jobs,
+        batch_size=run.batch_size,
         progress=False if quiet and args.progress is None else args.progress,
         resumable=args.resume,
-        shard_size=shard_size,
+        shard_size=run.shard_size,
         workdir=args.workdir,
         executor=executor,
         address=address,

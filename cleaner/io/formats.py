@@ -8,9 +8,11 @@ by one function.
 from __future__ import annotations
 
 import os
+from typing import get_args
 
 from cleaner.errors import ConfigError
 from cleaner.io.atomic import is_special_file
+from cleaner.options import InputFormat, OutputFormat
 
 #: Name endings of JSON Lines files (before any compression suffix).
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -22,10 +24,11 @@ WARC_SUFFIXES = (".warc",)
 PARQUET_SUFFIXES = (".parquet",)
 #: Compression suffix -> codec name.
 COMPRESSION_SUFFIXES = {".gz": "gzip", ".zst": "zstd"}
-#: `fmt` values the readers accept.
-INPUT_FORMATS = ("auto", "jsonl", "text", "html", "warc", "parquet")
-#: `fmt` values the writers accept ("jsonl" still takes its compression from the name).
-OUTPUT_FORMATS = ("auto", "jsonl", "txt", "dir", "parquet")
+#: `fmt` values the readers accept (`[input] format`).
+INPUT_FORMATS: tuple[str, ...] = get_args(InputFormat)
+#: `fmt` values the writers accept (`[output] format`; "jsonl" still takes its compression
+#: from the name).
+OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 STDIO = "-"
 

@@ -41,7 +41,7 @@ from cleaner.io.records import MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_documen
 #: How much of a bad line is kept in the reject record.
 RAW_PREVIEW_CHARS = 200
 #: The field read as raw HTML when a record has no text field (`[input] html_field`).
-DEFAULT_HTML_FIELD = "html"
+DEFAULT_HTML_FIELD = InputOptions.html_field
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}

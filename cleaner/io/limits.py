@@ -18,12 +18,15 @@ original can be found again; never the whole text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
 from cleaner.document import Reject
-from cleaner.errors import ConfigError
+
+# The `[input]` options (the limit's default and bounds) live with the other tables' options;
+# the readers import them from here.
+from cleaner.options import MAX_DOCUMENT_BYTES_CEILING as MAX_DOCUMENT_BYTES_CEILING
+from cleaner.options import InputOptions as InputOptions
 
 #: Reject reason of a document larger than `[input] max_document_bytes`.
 TOO_LARGE = "too_large"
@@ -31,8 +34,6 @@ TOO_LARGE = "too_large"
 NOT_A_REGULAR_FILE = "not_a_regular_file"
 #: Characters of a rejected or dropped document's text kept in the rejects file.
 EXCERPT_CHARS = 1000
-#: The largest `max_document_bytes` accepted: 1 GiB, far beyond any real document.
-MAX_DOCUMENT_BYTES_CEILING = 1 << 30
 
 _EXCERPT_BYTES = EXCERPT_CHARS * 4  # enough UTF-8 for EXCERPT_CHARS characters
 #: Bytes read at a time past the limit (skipped lines, counted rest): the "one read buffer".
@@ -43,33 +44,6 @@ class Readable(Protocol):
     """A binary stream to read from (files, decompressors, WARC payload readers)."""
 
     def read(self, size: int, /) -> bytes: ...
-
-
-@dataclass(frozen=True)  # no slots: `InputOptions.max_document_bytes` is the default
-class InputOptions:
-    """Reading limits of the `[input]` table; the single source of their defaults.
-
-    `max_document_bytes`: the largest document read, in bytes (a text file, standard input,
-    a JSONL line, an HTML page after decompression, a WARC payload, a Parquet text or html
-    value); larger ones are rejected as `too_large`.
-    """
-
-    max_document_bytes: int = 10_000_000
-
-    @classmethod
-    def from_config(cls, table: Mapping[str, Any]) -> InputOptions:
-        """The options of an `[input]` table; `ConfigError` for a value out of range."""
-        value = table.get("max_document_bytes", cls.max_document_bytes)
-        if (
-            not isinstance(value, int)
-            or isinstance(value, bool)
-            or not 1 <= value <= MAX_DOCUMENT_BYTES_CEILING
-        ):
-            raise ConfigError(
-                "[input] max_document_bytes: expected a whole number from 1 to "
-                f"{MAX_DOCUMENT_BYTES_CEILING}, got {value!r}"
-            )
-        return cls(max_document_bytes=value)
 
 
 @dataclass(frozen=True, slots=True)

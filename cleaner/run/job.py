@@ -41,6 +41,7 @@ from cleaner.io.writers import (
     meta_side_path,
     open_writer,
 )
+from cleaner.options import RunOptions
 from cleaner.pipeline import Pipeline
 from cleaner.processors.base import Processor
 from cleaner.run.executor import RESUME_HINT, capped_jobs, execute_measured, worker_pool
@@ -56,10 +57,6 @@ from cleaner.run.workdir import (
     open_workdir,
     private_workdir,
 )
-
-DEFAULT_SHARD_SIZE = 10_000
-# Where the shards of a resumable run go: local worker processes, or Ray tasks.
-EXECUTORS = ("local", "ray")
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +77,13 @@ def run_clean(
     inputs: Sequence[str],
     paths: JobPaths,
     *,
-    jobs: int = 0,
-    batch_size: int = 64,
+    jobs: int = RunOptions.jobs,
+    batch_size: int = RunOptions.batch_size,
     progress: bool | None = None,
     resumable: bool = True,
-    shard_size: int = DEFAULT_SHARD_SIZE,
+    shard_size: int = RunOptions.shard_size,
     workdir: str | None = None,
-    executor: str = "local",
+    executor: str = RunOptions.executor,
     address: str | None = None,
     max_reject_rate: float = DEFAULT_MAX_REJECT_RATE,
 ) -> RunReport:
@@ -114,6 +111,10 @@ def run_clean(
     standard output as output and no `workdir`, the work directory is private to the run,
     in TMPDIR, and removed however the run ends (`cleaner.run.workdir`).
     """
+    # The arguments of a library call are checked as the CLI's [run] table is.
+    RunOptions.from_config(
+        {"jobs": jobs, "batch_size": batch_size, "shard_size": shard_size, "executor": executor}
+    )
     check_inputs(inputs)
     out_fmt = pipeline.config.get("output", {}).get("format", "auto")
     check_targets(
@@ -166,12 +167,6 @@ def _run_clean(
     """`run_clean` once the work directory (if any) is chosen and locked."""
     config = pipeline.config
     in_cfg = config.get("input", {})
-    if shard_size < 1:
-        raise ConfigError(f"[run] shard_size: expected a whole number >= 1, got {shard_size!r}")
-    if executor not in EXECUTORS:
-        raise ConfigError(
-            f"[run] executor: expected one of {', '.join(EXECUTORS)}, got {executor!r}"
-        )
     if executor == "ray" and (not resumable or STDIO in inputs):
         raise ConfigError(
             "--executor ray runs sharded runs over input files: it cannot read standard input"

@@ -193,8 +193,8 @@ def test_executor_ray_without_ray_is_a_usage_error(
     [
         (("--executor", "ray", "--no-resume"), "cannot read standard input or run with"),
         (("--address", "auto"), "--address names a Ray cluster: use it with --executor ray"),
-        (("--set", "run.executor=spark"), "[run] executor: expected one of local, ray"),
-        (("--executor", "ray", "--set", "run.address=1"), "[run] address: expected a string"),
+        (("--set", "run.executor=spark"), "[run] executor: expected 'local' | 'ray'"),
+        (("--executor", "ray", "--set", "run.address=1"), "[run] address: expected str, got 1"),
     ],
 )
 def test_executor_usage_errors(
