@@ -45,7 +45,7 @@ from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS, open_decompressed
 from cleaner.io.decode import decode_bytes, sniff_bom, unusable_bytes
 from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
 from cleaner.io.html_input import html_document
-from cleaner.io.jsonl import DEFAULT_HTML_FIELD, iter_jsonl
+from cleaner.io.jsonl import iter_jsonl
 from cleaner.io.limits import NOT_A_REGULAR_FILE, InputOptions, Oversized, read_limited, too_large
 from cleaner.io.parquet import iter_parquet
 from cleaner.io.walk import printable_name, special_kind, walk_files
@@ -69,10 +69,10 @@ def check_inputs(paths: Sequence[str]) -> None:
 def iter_inputs(
     paths: Sequence[str],
     *,
-    text_field: str = "text",
-    id_field: str = "id",
-    fmt: str = "auto",
-    html_field: str = DEFAULT_HTML_FIELD,
+    text_field: str = InputOptions.text_field,
+    id_field: str = InputOptions.id_field,
+    fmt: str = InputOptions.format,
+    html_field: str = InputOptions.html_field,
     options: InputOptions | None = None,
 ) -> Iterator[Document | Reject]:
     """Lazily yield a Document or a Reject for every input document, in a deterministic order.
@@ -94,13 +94,14 @@ def read_inputs(
 ) -> Iterator[Document | Reject]:
     """`iter_inputs` with the field names and format of a config's `[input]` table, so that
     every command (clean, explain, compare) reads its inputs the same way."""
+    options = InputOptions.from_config(input_config)
     return iter_inputs(
         paths,
-        text_field=input_config.get("text_field", "text"),
-        id_field=input_config.get("id_field", "id"),
-        fmt=input_config.get("format", "auto"),
-        html_field=input_config.get("html_field", DEFAULT_HTML_FIELD),
-        options=InputOptions.from_config(input_config),
+        text_field=options.text_field,
+        id_field=options.id_field,
+        fmt=options.format,
+        html_field=options.html_field,
+        options=options,
     )
 
 
