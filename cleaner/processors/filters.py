@@ -79,8 +79,11 @@ class Filters(ProcessorBase):
 
     @dataclass(frozen=True)
     class Options:
+        """Each option is described in `[filters]` of default.toml. `min_words` is 1: a text
+        with no word at all (symbols, emoji) is no document, in the library as in the CLI."""
+
         min_chars: int = 0
-        min_words: int = 0
+        min_words: int = 1
         max_chars: int = 0
         languages: tuple[str, ...] = ()
         min_lang_score: float = 0.0

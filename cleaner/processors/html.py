@@ -51,7 +51,8 @@ class Html(ProcessorBase):
 
     @dataclass(frozen=True)
     class Options:
-        """Each option is described where its default is set: `[html]` in default.toml."""
+        """Each option is described in `[html]` of default.toml (a test keeps its values
+        equal to these defaults)."""
 
         engine: Literal["trafilatura", "bs4"] = "trafilatura"
         max_bytes: int = 5_000_000

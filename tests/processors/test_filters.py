@@ -27,10 +27,16 @@ def dropped(result: Document | Drop) -> Drop:
 EN = {"lang": "en", "lang_score": 0.9999}
 
 
-def test_defaults_keep_everything() -> None:
-    for text, meta in [("-", {}), ("x", {"lang": "unknown", "lang_score": 0.0}), ("a b", EN)]:
+def test_defaults_keep_every_text_with_a_word() -> None:
+    for text, meta in [("x", {"lang": "unknown", "lang_score": 0.0}), ("a b", EN)]:
         doc = Document(id="d", text=text, meta=meta)
         assert Filters(Filters.Options()).process(doc) is doc
+
+
+def test_defaults_drop_a_text_without_words_as_the_cli_does() -> None:
+    # `[filters] min_words = 1` in default.toml is the Options default, for library and CLI.
+    drop = dropped(Filters(Filters.Options()).process(Document(id="d", text="- …")))
+    assert drop.detail == "0 words < min_words 1"
 
 
 def test_min_words_boundary() -> None:
