@@ -1,7 +1,8 @@
 """Parquet files in and out: one Document per row, one row per Document.
 
 pyarrow is an optional extra (`pip install 'cleaner[parquet]'`) and is imported only when a
-Parquet file is read or written, so JSONL-only installs never pay for it (or need it).
+Parquet file is read or written (`cleaner.optional`), so JSONL-only installs never pay for it
+(or need it).
 
 Reading (`iter_parquet`): the file is streamed in record batches of `READ_BATCH_ROWS` rows,
 turned into Python values about `CONVERT_BYTES` at a time, so memory stays bounded by the row
@@ -49,8 +50,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
-import importlib
-import importlib.util
 import os
 import tempfile
 from collections.abc import Iterator
@@ -59,7 +58,6 @@ from typing import IO, Any
 import orjson
 
 from cleaner.document import Document, Reject
-from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.html_input import HTML_FORMAT
 from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, too_large
@@ -70,6 +68,7 @@ from cleaner.io.records import (
     record_document,
 )
 from cleaner.io.writers import DocumentWriter
+from cleaner.optional import PARQUET, installed, missing_message, require
 
 #: Rows per record batch when reading: bounds memory for files with huge row groups.
 READ_BATCH_ROWS = 1024
@@ -80,21 +79,11 @@ CONVERT_BYTES = 32 << 20
 ROW_GROUP_ROWS = 10_000
 #: Schema metadata key listing the columns that hold JSON texts.
 JSON_COLUMNS_KEY = b"cleaner.json_columns"
-#: The one-line hint given whenever pyarrow is needed but missing.
-INSTALL_HINT = "pip install 'cleaner[parquet]'"
+#: What a missing pyarrow stops, in its message.
+_READING = "reading Parquet files"
 
 _RAW_PREVIEW_CHARS = 200
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
-
-
-def pyarrow_available() -> bool:
-    """True when pyarrow can be imported (checked without importing it)."""
-    return importlib.util.find_spec("pyarrow") is not None
-
-
-def _pyarrow() -> tuple[Any, Any]:
-    """(pyarrow, pyarrow.parquet), imported on first use; typed Any (pyarrow ships no stubs)."""
-    return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -116,11 +105,12 @@ def iter_parquet(
     row whose text or html value is longer than `max_bytes` (UTF-8) is rejected as
     `too_large` without being turned into Python values.
     """
-    if not pyarrow_available():
-        detail = f"reading Parquet files needs pyarrow: {INSTALL_HINT}"
+    if installed(PARQUET) is None:
+        detail = missing_message(PARQUET, _READING)
         yield Reject(id=name, source=source, reason="missing_dependency", detail=detail)
         return
-    pa, pq = _pyarrow()
+    pa = require(PARQUET, _READING)
+    pq = require(PARQUET, _READING, "pyarrow.parquet")
     row_no = 0
     try:
         parquet_file = pq.ParquetFile(stream)
@@ -167,13 +157,14 @@ def _python_rows(batch: Any) -> Iterator[dict[str, Any]]:
 
 def _oversized_rows(batch: Any, columns: tuple[str, ...], limit: int) -> dict[int, Oversized]:
     """The rows of `batch` whose value in one of `columns` (strings) is over `limit` bytes."""
-    pc = importlib.import_module("pyarrow.compute")
+    pc = require(PARQUET, _READING, "pyarrow.compute")
+    types = require(PARQUET, _READING, "pyarrow.types")
     big: dict[int, Oversized] = {}
     for column in columns:
         if not column or column not in batch.schema.names:
             continue
         values = batch.column(column)
-        if not (_pa_types().is_string(values.type) or _pa_types().is_large_string(values.type)):
+        if not (types.is_string(values.type) or types.is_large_string(values.type)):
             continue
         lengths = pc.binary_length(values).to_pylist()
         for index, length in enumerate(lengths):
@@ -183,11 +174,6 @@ def _oversized_rows(batch: Any, columns: tuple[str, ...], limit: int) -> dict[in
                 digest = hashlib.sha256(memoryview(data)).hexdigest()
                 big[index] = Oversized(size=length, exact=True, sha256=digest, head=head)
     return big
-
-
-def _pa_types() -> Any:
-    """`pyarrow.types`, imported on first use."""
-    return importlib.import_module("pyarrow.types")
 
 
 def _json_columns(metadata: dict[bytes, bytes] | None) -> frozenset[str]:
@@ -286,8 +272,8 @@ class ParquetDocumentWriter(DocumentWriter):
     def __init__(
         self, path: str, *, text_field: str = "text", id_field: str = "id", trace: bool = False
     ) -> None:
-        if not pyarrow_available():
-            raise ConfigError(f"output {path}: writing Parquet needs pyarrow: {INSTALL_HINT}")
+        self._writing = f"output {path}: writing Parquet"
+        require(PARQUET, self._writing)  # a missing pyarrow is found before anything is read
         super().__init__(path)
         self.text_field = text_field
         self.id_field = id_field
@@ -333,7 +319,8 @@ class ParquetDocumentWriter(DocumentWriter):
             yield orjson.loads(line)
 
     def _write_parquet(self) -> None:
-        pa, pq = _pyarrow()
+        pa = require(PARQUET, self._writing)
+        pq = require(PARQUET, self._writing, "pyarrow.parquet")
         kinds: dict[str, set[str]] = {}
         for record in self._spooled():
             for key, value in record.items():

@@ -16,14 +16,14 @@ the WARC library reports damage (a corrupt gzip member, an invalid record header
 `corrupt_archive` reject stands for the rest of the file. An archive cut short at the end is
 read up to where it stops: both libraries end there without an error.
 
-Two readers are supported, imported on first use: FastWARC (fast, compiled) and warcio (pure
-Python) as the fallback; `pip install 'cleaner[warc]'` installs both. Each takes care of gzip
+Two readers are supported, imported on first use through `cleaner.optional`: FastWARC (fast,
+compiled) and warcio (pure Python) as the fallback; `pip install 'cleaner[warc]'` installs both.
+Without either, every WARC file is one `missing_dependency` reject. Each takes care of gzip
 members and HTTP transfer and content encodings (chunked, gzip, deflate, brotli).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -32,11 +32,14 @@ from cleaner.document import Document, Reject
 from cleaner.io.html_charset import charset_from_content_type
 from cleaner.io.html_input import html_document
 from cleaner.io.limits import InputOptions, Oversized, read_limited, too_large
+from cleaner.optional import WARC, installed, missing_message, require
 
 #: Media types read as HTML pages.
 HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: Leading bytes of a body with no Content-Type that still mark it as HTML.
 _HTML_STARTS = (b"<!doctype html", b"<html")
+#: What a missing WARC library stops, in its message.
+_READING = "reading WARC files"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +60,7 @@ Backend = Callable[[IO[bytes], int], Iterator[WarcResponse]]
 
 def available_backend() -> str | None:
     """ "fastwarc", "warcio", or None when neither library is installed."""
-    for name in ("fastwarc", "warcio"):
-        if importlib.util.find_spec(name) is not None:
-            return name
-    return None
+    return installed(WARC)
 
 
 def iter_warc(
@@ -79,7 +79,7 @@ def iter_warc(
     """
     chosen = backend or available_backend()
     if chosen is None:
-        detail = "reading WARC files needs FastWARC or warcio: pip install 'cleaner[warc]'"
+        detail = missing_message(WARC, _READING)
         yield Reject(id=name, source=source, reason="missing_dependency", detail=detail)
         return
     reader: Backend = _fastwarc_responses if chosen == "fastwarc" else _warcio_responses
@@ -136,10 +136,9 @@ def _is_html(media_type: str, payload: bytes) -> bool:
 
 
 def _fastwarc_responses(stream: IO[bytes], limit: int) -> Iterator[WarcResponse]:
-    from fastwarc.warc import ArchiveIterator, WarcRecordType
-
-    records = ArchiveIterator(
-        stream, record_types=WarcRecordType.response, parse_http=True, auto_decode="all"
+    fastwarc = require(WARC, _READING, "fastwarc.warc")
+    records = fastwarc.ArchiveIterator(
+        stream, record_types=fastwarc.WarcRecordType.response, parse_http=True, auto_decode="all"
     )
     for record in records:
         http = record.http_headers
@@ -155,9 +154,8 @@ def _fastwarc_responses(stream: IO[bytes], limit: int) -> Iterator[WarcResponse]
 
 
 def _warcio_responses(stream: IO[bytes], limit: int) -> Iterator[WarcResponse]:
-    from warcio.archiveiterator import ArchiveIterator
-
-    records = ArchiveIterator(stream)
+    warcio = require(WARC, _READING, "warcio.archiveiterator")
+    records = warcio.ArchiveIterator(stream)
     for record in records:
         if record.rec_type != "response":
             continue

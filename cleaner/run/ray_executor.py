@@ -27,23 +27,19 @@ from types import ModuleType
 from typing import Any
 
 from cleaner.document import Document, Reject
-from cleaner.errors import CleanerError, ConfigError
+from cleaner.errors import CleanerError
+from cleaner.optional import RAY, require
 from cleaner.run.executor import default_jobs
 from cleaner.run.shards import MapStats, MapTask, ShardPayload, commit_shard, pending_shards
 from cleaner.run.workdir import WorkDir
 
-MISSING_RAY = "--executor ray needs Ray: pip install 'cleaner[ray]'"
 # Shards in flight per CPU of the cluster: one running, one queued, as with local workers.
 _IN_FLIGHT_PER_CPU = 2
 
 
 def import_ray() -> ModuleType:
     """The `ray` module, or a ConfigError saying how to install it."""
-    try:
-        import ray
-    except ImportError:
-        raise ConfigError(MISSING_RAY) from None
-    return ray
+    return require(RAY, "--executor ray")
 
 
 def _map_shard(task: MapTask, items: Sequence[Document | Reject]) -> ShardPayload:

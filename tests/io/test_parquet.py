@@ -6,6 +6,7 @@ import datetime as dt
 import decimal
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +192,7 @@ def test_corrupt_file_is_a_reject_and_the_run_goes_on(tmp_path: Path) -> None:
 
 def test_missing_pyarrow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write_table(tmp_path / "in.parquet", [{"id": "a", "text": "a"}])
-    monkeypatch.setattr(parquet_io, "pyarrow_available", lambda: False)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` raises ImportError
     (reject,) = _items(path)
     assert isinstance(reject, Reject) and reject.reason == "missing_dependency"
     assert "cleaner[parquet]" in reject.detail
