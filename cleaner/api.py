@@ -14,7 +14,7 @@ from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
 from cleaner.io.decode import decode_bytes
 from cleaner.io.html_charset import decode_html
-from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.pipeline import Pipeline
 
 # The processors that rewrite text. Language detection, filters and de-duplication annotate or

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from cleaner.config import add_rules_dirs, load_config, validate_config
 from cleaner.document import Document, Drop, Reject
-from cleaner.io.html_input import HTML_FORMAT
+from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.io.records import INPUT_STAGE, MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 from cleaner.options import InputOptions, PipelineOptions
 from cleaner.processors.base import Barrier, Processor

@@ -1,9 +1,14 @@
 """Reading inputs into Documents and writing Documents, drops and rejects back out.
 
-- `decode`: bytes of unknown encoding -> text, with a record of how (`meta["decoding"]`).
-- `readers`: paths (files, directories, JSONL[.gz|.zst], stdin) -> Documents and Rejects.
-- `writers`: Documents -> JSONL[.gz|.zst] / .txt / a directory / stdout; the rejects file.
-- `atomic`: files and directories that appear complete or not at all.
+- `readers/`: paths (files, directories, stdin) -> Documents and Rejects, one module per
+  format (text, HTML, JSONL[.gz|.zst], WARC, Parquet, stdin).
+- `writers/`: Documents -> JSONL[.gz|.zst] / .txt / a directory / Parquet / stdout, one module
+  per format; the rejects file.
+- shared by both: `formats` (what a name says about its format), `records` (the JSON record
+  layouts), `decode` and `html_charset` (bytes -> text), `compression`, `limits` (the size
+  limit of a document), `atomic` (files and directories that appear complete or not at all),
+  `walk` (the files under a directory), `layout` (document ids -> paths in a directory
+  output) and `targets` (where a run may write).
 
 Rule for the whole package: bad input gets a clear reason, never a traceback, and nothing is
 lost: every input document ends in the output or in the rejects file.

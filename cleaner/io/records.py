@@ -38,6 +38,9 @@ MISSING_TEXT_FIELD = "missing_text_field"
 #: Reject reason of an input item that is not a record at all (a JSON array or number on a JSONL
 #: line, an int given to `Pipeline.run`).
 NOT_AN_OBJECT = "not_an_object"
+#: Parquet schema metadata key listing the columns that hold JSON texts: written by the Parquet
+#: writer, read back by the Parquet reader, so JSONL -> Parquet -> JSONL keeps the values.
+JSON_COLUMNS_KEY = b"cleaner.json_columns"
 
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS
 _MAX_DEPTH = 200

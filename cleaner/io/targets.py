@@ -1,7 +1,7 @@
 """Where a run may write, decided before it reads a byte or creates a work directory.
 
 A run writes up to four files: the output, the rejects file, the report, and for `.txt` output
-the meta side file (`cleaner.io.writers.meta_side_path`), and keeps a work directory.
+the meta side file (`cleaner.io.writers.outputs.meta_side_path`), and keeps a work directory.
 `check_targets` refuses, with one `ConfigError` line (exit code 2), any of them that
 
 - is one of the inputs (also through a symlink or a hard link): it would overwrite what the

@@ -30,12 +30,11 @@ from tqdm import tqdm
 from cleaner import __version__
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.io.atomic import is_special_file, remove_stale_temporaries
+from cleaner.io.atomic import AtomicFile, is_special_file, remove_stale_temporaries
 from cleaner.io.formats import STDIO
 from cleaner.io.readers import check_inputs, count_hint, read_inputs
 from cleaner.io.targets import check_targets
 from cleaner.io.writers import (
-    AtomicFile,
     DocumentWriter,
     RejectWriter,
     meta_side_path,

@@ -15,9 +15,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from cleaner.document import Document, Reject
-from cleaner.io import warc
 from cleaner.io.html_charset import META_SNIFF_BYTES, decode_html
-from cleaner.io.readers import count_hint, iter_inputs
+from cleaner.io.readers import count_hint, iter_inputs, warc
 
 FRENCH = "Le café était fermé, mais «la boulangerie» vendait des croissants à tout le quartier."
 RUSSIAN = "Правительство объявило о новых мерах поддержки экономики."

@@ -24,8 +24,7 @@ from warcio.warcwriter import WARCWriter
 from cleaner.config import load_config
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
-from cleaner.io import limits, parquet
-from cleaner.io.jsonl import iter_jsonl
+from cleaner.io import limits
 from cleaner.io.limits import (
     EXCERPT_CHARS,
     NOT_A_REGULAR_FILE,
@@ -35,9 +34,10 @@ from cleaner.io.limits import (
     Oversized,
     read_limited,
 )
-from cleaner.io.readers import iter_inputs, read_inputs
+from cleaner.io.readers import iter_inputs, parquet, read_inputs
+from cleaner.io.readers.jsonl import iter_jsonl
+from cleaner.io.readers.warc import iter_warc
 from cleaner.io.records import drop_record, reject_record
-from cleaner.io.warc import iter_warc
 
 LIMIT = 1000
 OPTIONS = InputOptions(max_document_bytes=LIMIT)

@@ -18,9 +18,10 @@ pq = pytest.importorskip("pyarrow.parquet")
 from cleaner.cli.main import main  # noqa: E402
 from cleaner.document import Document, Reject  # noqa: E402
 from cleaner.errors import ConfigError  # noqa: E402
-from cleaner.io import parquet as parquet_io  # noqa: E402
 from cleaner.io.readers import count_hint, iter_inputs  # noqa: E402
+from cleaner.io.readers import parquet as parquet_reader  # noqa: E402
 from cleaner.io.writers import default_side_paths, open_writer  # noqa: E402
+from cleaner.io.writers import parquet as parquet_writer  # noqa: E402
 
 
 class Boom(Exception):
@@ -136,11 +137,11 @@ def test_streams_several_row_groups(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     rows = [{"id": f"d{i}", "text": f"text {i}"} for i in range(250)]
     path = _write_table(tmp_path / "in.parquet", rows, row_group_size=100)
     assert pq.ParquetFile(path).num_row_groups == 3
-    monkeypatch.setattr(parquet_io, "READ_BATCH_ROWS", 16)
+    monkeypatch.setattr(parquet_reader, "READ_BATCH_ROWS", 16)
     items = _items(path)
     assert [item.id for item in items] == [f"d{i}" for i in range(250)]
 
-    monkeypatch.setattr(parquet_io, "ROW_GROUP_ROWS", 40)
+    monkeypatch.setattr(parquet_writer, "ROW_GROUP_ROWS", 40)
     out = tmp_path / "out.parquet"
     with open_writer(str(out)) as writer:
         for item in items:

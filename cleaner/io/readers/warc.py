@@ -30,8 +30,9 @@ from typing import IO, Any
 
 from cleaner.document import Document, Reject
 from cleaner.io.html_charset import charset_from_content_type
-from cleaner.io.html_input import html_document
 from cleaner.io.limits import InputOptions, Oversized, read_limited, too_large
+from cleaner.io.readers.base import MISSING_DEPENDENCY
+from cleaner.io.readers.html import html_document
 from cleaner.optional import WARC, installed, missing_message, require
 
 #: Media types read as HTML pages.
@@ -80,7 +81,7 @@ def iter_warc(
     chosen = backend or available_backend()
     if chosen is None:
         detail = missing_message(WARC, _READING)
-        yield Reject(id=name, source=source, reason="missing_dependency", detail=detail)
+        yield Reject(id=name, source=source, reason=MISSING_DEPENDENCY, detail=detail)
         return
     reader: Backend = _fastwarc_responses if chosen == "fastwarc" else _warcio_responses
     count = 0

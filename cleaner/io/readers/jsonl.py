@@ -27,7 +27,6 @@ import orjson
 from cleaner.document import Document, Reject
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS
 from cleaner.io.decode import decode_line, sniff_bom
-from cleaner.io.html_input import HTML_FORMAT
 from cleaner.io.limits import (
     EXCERPT_CHARS,
     READ_CHUNK,
@@ -36,6 +35,7 @@ from cleaner.io.limits import (
     skip_line,
     too_large,
 )
+from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.io.records import MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 
 #: How much of a bad line is kept in the reject record.
