@@ -1,5 +1,7 @@
-"""Writers: Documents -> output files, dropped and rejected inputs -> the rejects file, one
-module per output format.
+"""Writers: one module per output format, and the rejects file.
+
+Documents go to an output file, a directory or standard output; dropped and rejected inputs go
+to the rejects file.
 
 - `outputs`: `open_writer` (the writer for an output name or format) and the side files' names.
 - `base`: `DocumentWriter`, the base of every writer, and `StreamEncoder`.
