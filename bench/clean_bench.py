@@ -26,13 +26,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import orjson
 
 from cleaner.document import Document
 from cleaner.io.decode import decode_bytes
 from cleaner.pipeline import Pipeline
-from cleaner.processors.base import Barrier
 from cleaner.run.job import JobPaths, run_clean
+from cleaner.stage import Signed, global_stage_of, serial_map
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news"
 
@@ -58,20 +59,21 @@ def write_dump(corpus: list[tuple[str, str]], n_docs: int, path: Path) -> None:
 def time_processors(corpus: list[tuple[str, str]]) -> dict[str, float]:
     """Seconds spent in each processor over one pass of the corpus, single process.
 
-    A barrier processor (dedup) is timed over its whole run: observe every document, decide,
-    then annotate every document.
+    A whole-corpus stage (exact_dedup, dedup) is timed over its whole run, as one shard: sign
+    every document, decide, then apply the decisions to every document.
     """
     pipeline = Pipeline.from_config()
     docs: list[Document] = [Document(doc_id, text) for doc_id, text in corpus]
     spent: dict[str, float] = defaultdict(float)
     for proc in pipeline.processors:
         start = time.perf_counter()
-        if isinstance(proc, Barrier):
-            state = proc.start()
-            for position, doc in enumerate(docs):
-                state.observe(position, doc)
-            state.finish()
-            results = [state.apply(position, doc) for position, doc in enumerate(docs)]
+        stage = global_stage_of(proc)
+        if stage is not None:
+            everyone = np.ones(len(docs), dtype=np.bool_)
+            positions = np.arange(len(docs), dtype=np.int64)
+            signed = Signed(0, positions, [d.id for d in docs], everyone, stage.sign(docs))
+            decisions = stage.decide(iter([signed]), serial_map).for_shard(0)
+            results = [stage.apply(decisions, n, doc) for n, doc in enumerate(docs)]
         else:
             fresh = getattr(proc, "fresh", None)
             proc = fresh() if callable(fresh) else proc

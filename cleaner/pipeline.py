@@ -5,9 +5,12 @@
         if isinstance(result, Document): ...              # kept, cleaned
         else: ...                                         # a Drop, with processor and reason
 
-`run` is lazy: it pulls one item at a time and yields results in input order, so it streams
-over inputs of any size. Processors marked `sequential` (exact de-duplication) get a fresh
-instance per run: their index belongs to that run only.
+`run` is lazy when no processor of the chain is a whole-corpus stage (`cleaner.stage`): it
+pulls one item at a time and yields results in input order, so it streams over inputs of any
+size. With such a stage (exact or near de-duplication), the run is the sharded run of
+`cleaner clean` in a temporary work directory, and results come once the whole input has been
+read. Processors marked `sequential` get a fresh instance per run: their state belongs to that
+run only.
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from cleaner.document import Document, Drop, Reject
 from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.io.records import INPUT_STAGE, MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 from cleaner.options import InputOptions, PipelineOptions
-from cleaner.processors.base import Barrier, Processor
 from cleaner.registry import build_processor
+from cleaner.run.stream import execute
+from cleaner.stage import Chain, Processor, apply_chain, global_stage_of
 
 Item = Document | Mapping[str, Any] | str
 
@@ -95,21 +99,10 @@ class Pipeline:
     def names(self) -> list[str]:
         return [p.name for p in self.processors]
 
-    def split(self) -> tuple[tuple[Processor, ...], tuple[Processor, ...]]:
-        """(parallel prefix, sequential suffix): the suffix starts at the first sequential one.
-
-        The runner may spread the prefix over worker processes; the suffix always runs in the
-        parent, in input order.
-        """
-        for i, proc in enumerate(self.processors):
-            if getattr(proc, "sequential", False):
-                return self.processors[:i], self.processors[i:]
-        return self.processors, ()
-
-    def fresh_sequential(self) -> tuple[Processor, ...]:
-        """New instances of the sequential suffix, so that their state belongs to one run."""
-        _, suffix = self.split()
-        return tuple(_fresh(p) for p in suffix)
+    @property
+    def chain(self) -> Chain:
+        """The processors and the empty-text policy, as the runner (`cleaner.run`) runs them."""
+        return Chain(self.processors, self.drop_empty)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -121,16 +114,14 @@ class Pipeline:
                 f"process() takes a Document, got {_kind(doc)}; for a str use clean_text"
                 " or run([text])"
             )
-        if any(getattr(p, "barrier", False) for p in self.processors):
+        if any(_whole_corpus_only(p) for p in self.processors):
             [result] = list(self.run([doc]))
             return result
         return self.finish(apply_chain(self.processors, doc))
 
     def finish(self, result: Document | Drop) -> Document | Drop:
         """Apply pipeline-level policy after the chain."""
-        if isinstance(result, Document) and self.drop_empty and not result.text.strip():
-            return Drop(result, "pipeline", "empty", "no text left after cleaning")
-        return result
+        return self.chain.finish(result)
 
     def run(self, items: Iterable[Item]) -> Iterator[Document | Drop]:
         """Lazily process `items` (Documents, mappings with a text field, or strings) in order.
@@ -138,9 +129,9 @@ class Pipeline:
         Yields a `Document` for each kept input and a `Drop` for each dropped one: the two
         together always account for every input. An item that cannot be a document (a mapping
         without a string text field, a number) is a `Drop` from the "input" stage with the
-        reason the CLI writes to its rejects file, and the run goes on. With a barrier
-        processor in the chain (`dedup`), results start once the whole input has been read:
-        near-duplicates can only be decided then.
+        reason the CLI writes to its rejects file, and the run goes on. With a whole-corpus
+        stage in the chain (`exact_dedup`, `dedup`), results start once the whole input has
+        been read: duplicates can only be decided then.
 
         `items` itself must be an iterable of items: a str, bytes, a single mapping or a single
         Document is a TypeError, raised by this call (not when the results are first pulled).
@@ -149,8 +140,6 @@ class Pipeline:
         return self._run(items)
 
     def _run(self, items: Iterable[Item]) -> Iterator[Document | Drop]:
-        from cleaner.run.executor import execute
-
         section = InputOptions.from_config(self.config.get("input", {}))
         docs = (
             to_document(
@@ -162,40 +151,9 @@ class Pipeline:
             )
             for index, item in enumerate(items)
         )
-        for result in execute(self, docs, jobs=1):
+        for result in execute(self.chain, docs, jobs=1):
             assert not isinstance(result, Reject)
             yield result
-
-    def split_at_barrier(self) -> tuple[Pipeline, Barrier | None, Pipeline | None]:
-        """(chain before the first barrier, the barrier, chain after it) or (self, None, None)."""
-        for i, proc in enumerate(self.processors):
-            if getattr(proc, "barrier", False):
-                assert isinstance(proc, Barrier)
-                head = Pipeline(self.processors[:i], drop_empty=self.drop_empty, config=self.config)
-                tail = Pipeline(
-                    self.processors[i + 1 :], drop_empty=self.drop_empty, config=self.config
-                )
-                return head, proc, tail
-        return self, None, None
-
-
-def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Drop:
-    """Run `doc` through `processors` in order, stopping at the first drop.
-
-    A processor that raises on one document turns it into a drop with reason "error" and the
-    exception's message: one odd document must not end a run over millions, and it still lands
-    in the rejects file where it can be found and reported.
-    """
-    current = doc
-    for proc in processors:
-        try:
-            result = proc.process(current)
-        except Exception as exc:
-            return Drop(current, proc.name, "error", f"{type(exc).__name__}: {exc}")
-        if isinstance(result, Drop):
-            return result
-        current = result
-    return current
 
 
 def to_document(
@@ -311,6 +269,6 @@ def _build(entry: object, position: int) -> Processor:
     )
 
 
-def _fresh(proc: Processor) -> Processor:
-    fresh = getattr(proc, "fresh", None)
-    return fresh() if callable(fresh) else proc
+def _whole_corpus_only(processor: Processor) -> bool:
+    """A global stage with no per-document `process` of its own (not `sequential`)."""
+    return global_stage_of(processor) is not None and not getattr(processor, "sequential", False)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from cleaner.errors import ConfigError
-from cleaner.processors.base import Processor
+from cleaner.stage import Processor
 
 # Modules that define the built-in processors; imported on first use, never at package import.
 _BUILTIN_MODULES = (

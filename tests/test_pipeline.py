@@ -8,6 +8,7 @@ import pytest
 from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
 from cleaner.pipeline import Pipeline, to_document
+from cleaner.run.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,11 @@ def test_sequential_state_is_fresh_per_run() -> None:
     assert second == [1]
 
 
-def test_split_puts_everything_from_the_first_sequential_processor_last() -> None:
-    pipeline = Pipeline([Upper(), Counter(), DropShort()])
-    prefix, suffix = pipeline.split()
-    assert [p.name for p in prefix] == ["upper"]
-    assert [p.name for p in suffix] == ["counter", "drop_short"]
+def test_the_plan_puts_everything_from_the_first_sequential_processor_last() -> None:
+    plan = Plan.of(Pipeline([Upper(), Counter(), DropShort()]).chain)
+    assert [p.name for p in plan.prefix] == ["upper"]
+    assert plan.stages == ()
+    assert [p.name for p in plan.rest.processors] == ["counter", "drop_short"]
 
 
 def test_empty_text_is_dropped_with_a_reason_unless_disabled() -> None:

@@ -12,7 +12,7 @@ from typing import TextIO
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.io.readers import read_inputs
 from cleaner.pipeline import Pipeline
-from cleaner.run.executor import execute
+from cleaner.run.stream import execute
 
 _QUIET_RULE_PREFIXES = ("whitespace",)
 _MAX_SHOWN = 100
@@ -32,7 +32,7 @@ def explain_inputs(
     if wanted_ids:
         items = (item for item in items if item.id in wanted_ids)
     shown = 0
-    for result in execute(pipeline, items, jobs=1):
+    for result in execute(pipeline.chain, items, jobs=1):
         if shown >= limit:
             break
         out.write(format_result(result, show_all=show_all))

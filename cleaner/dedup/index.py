@@ -63,6 +63,7 @@ from cleaner.dedup.shingles import ShingleConfig, ShingleSets, gather_ranges
 from cleaner.dedup.store import AppendArray, HashStore, IdLog
 from cleaner.dedup.verify import PairOverlaps, pair_overlaps
 from cleaner.errors import ConfigError
+from cleaner.stage import TaskMap, serial_map
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -534,11 +535,11 @@ class NearDupIndex:
         overlaps = pair_overlaps(sets, local.reshape(-1, 2))
         return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
-    def finish(self, *, workers: int = 1) -> DedupResult:
+    def finish(self, *, tasks: TaskMap = serial_map) -> DedupResult:
         """Find candidates, verify them, cluster; the index can keep growing afterwards.
 
-        `workers` > 1 spreads the rewrite stage's sentence alignment over that many forked
-        processes (the results do not depend on it).
+        `tasks` runs the rewrite stage's sentence alignment, batch by batch (the runner's
+        worker processes; the results do not depend on it).
         """
         offsets = self._offsets()
         text_hashes: U64Array = self._text_hashes.view()
@@ -571,7 +572,7 @@ class NearDupIndex:
                 config.rewrite,
                 verify,
                 keys=[k.view() for k in self._sentence_keys],
-                workers=workers,
+                tasks=tasks,
             )
         kinds = np.bincount(assignments.kind, minlength=len(MatchKind))
         stats = DedupStats(

@@ -59,10 +59,7 @@ and ~270 MB to the peak RSS (343 -> 610 MB).
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -73,8 +70,8 @@ from cleaner.dedup.hashing import MASK32, POLY_BASE, fmix32, fmix64
 from cleaner.dedup.lsh import run_pairs
 from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches
 from cleaner.dedup.verify import PairOverlaps
-from cleaner.errors import ConfigError, dead_workers_as_error
-from cleaner.run.orphans import die_with_parent
+from cleaner.errors import ConfigError
+from cleaner.stage import TaskMap, serial_map
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
@@ -331,7 +328,7 @@ def align_pairs(
     config: RewriteConfig,
     *,
     max_elements: int = _MAX_ELEMENTS,
-    workers: int = 1,
+    tasks: TaskMap = serial_map,
 ) -> Alignment:
     """Best-match sentence alignment of each pair, vectorised over batches of pairs.
 
@@ -339,9 +336,8 @@ def align_pairs(
     match; counting matches per ``(i, j)`` gives the intersection, hence the Jaccard, of
     every sentence pair sharing a word (the others have Jaccard 0). Batches hold about
     `max_elements` content words (left and right); each costs ~100 bytes while in use.
-    With `workers` > 1 (and more than one batch) the batches run in that many forked
-    processes, which inherit the sketches instead of receiving them; results do not depend
-    on it.
+    `tasks` maps the alignment over the batches (the runner's workers, which receive the
+    sketches once); results do not depend on it.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     left, right = pairs[:, 0].copy(), pairs[:, 1].copy()
@@ -358,14 +354,9 @@ def align_pairs(
         start = stop
     left_aligned = np.zeros(left.size, dtype=np.int64)
     right_aligned = np.zeros(left.size, dtype=np.int64)
-    threshold = config.sentence_similarity
-    results: Iterable[tuple[I64Array, I64Array]]
-    if workers > 1 and len(batches) > 1 and _can_fork():
-        results = _forked_batches(sketches, offsets, left, right, batches, threshold, workers)
-    else:
-        results = (
-            _align_batch(sketches, offsets, left[b], right[b], threshold) for b in batches
-        )
+    state = (sketches, offsets, config.sentence_similarity)
+    work_items = [(left[b], right[b]) for b in batches]
+    results = tasks(_align_task, state, work_items)
     for batch, (aligned_left, aligned_right) in zip(batches, results, strict=True):
         left_aligned[batch], right_aligned[batch] = aligned_left, aligned_right
     return Alignment(
@@ -378,47 +369,12 @@ def align_pairs(
     )
 
 
-# What forked alignment workers inherit: (sketches, word offsets, threshold).
-_fork_state: tuple[SentenceSketches, I64Array, float] | None = None
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _forked_batches(
-    sketches: SentenceSketches,
-    offsets: I64Array,
-    left: I64Array,
-    right: I64Array,
-    batches: list[slice],
-    threshold: float,
-    workers: int,
-) -> Iterator[tuple[I64Array, I64Array]]:
-    """`_align_batch` of every batch, in order, on `workers` forked processes."""
-    global _fork_state
-    _fork_state = (sketches, offsets, threshold)
-    try:
-        context = multiprocessing.get_context("fork")
-        with (
-            dead_workers_as_error("rewrite alignment"),
-            ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=context,
-                initializer=die_with_parent,  # no worker outlives this process
-                initargs=(os.getpid(),),
-            ) as pool,
-        ):
-            futures = [pool.submit(_align_forked, left[b], right[b]) for b in batches]
-            for future in futures:
-                yield future.result()
-    finally:
-        _fork_state = None
-
-
-def _align_forked(left: I64Array, right: I64Array) -> tuple[I64Array, I64Array]:
-    assert _fork_state is not None, "only in a process forked by _forked_batches"
-    sketches, offsets, threshold = _fork_state
+def _align_task(
+    state: tuple[SentenceSketches, I64Array, float], pair_batch: tuple[I64Array, I64Array]
+) -> tuple[I64Array, I64Array]:
+    """One batch of `align_pairs`: `state` is what every batch shares."""
+    sketches, offsets, threshold = state
+    left, right = pair_batch
     return _align_batch(sketches, offsets, left, right, threshold)
 
 
@@ -514,7 +470,7 @@ def claim_rewrites(
     shingle_overlaps: ShingleVerifier,
     *,
     keys: Sequence[U32Array] | U32Array | None = None,
-    workers: int = 1,
+    tasks: TaskMap = serial_map,
 ) -> tuple[Assignments, F32Array, RewriteStats]:
     """Let representatives (and lone documents) claim the lone documents they are rewrites of.
 
@@ -523,7 +479,7 @@ def claim_rewrites(
     get kind ``rewrite`` and their word-shingle similarity and containment with their
     representative), the aligned share of every document with its representative (1.0 for
     all but rewrites), and stats. `keys`: the sentences' candidate keys if already computed
-    (`sentence_keys`); `workers`: processes for the alignment (`align_pairs`).
+    (`sentence_keys`); `tasks`: how the alignment's batches are run (`align_pairs`).
     """
     n_docs = len(assignments)
     aligned = np.ones(n_docs, dtype=np.float32)
@@ -544,9 +500,7 @@ def claim_rewrites(
     source, target, shared = source[claimable], target[claimable], shared[claimable]
     best = _best_per_target(target, shared, rank[source], config.max_candidates)
     source, target = source[best], target[best]
-    alignment = align_pairs(
-        sketches, np.stack([source, target], axis=1), config, workers=workers
-    )
+    alignment = align_pairs(sketches, np.stack([source, target], axis=1), config, tasks=tasks)
     ok = alignment.is_rewrite(config)
     source, target, share = source[ok], target[ok], alignment.share[ok]
     by_rank = np.lexsort((rank[target], rank[source]))

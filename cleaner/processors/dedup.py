@@ -1,7 +1,8 @@
 """`dedup`: near-duplicate detection (MinHash + LSH, verified, chain-free) as a chain step.
 
-A barrier processor: the runner shows it every document of the run (pass 1), it clusters them
-with a `NearDupIndex`, then it annotates each document (pass 2). Annotate first, decide later:
+A whole-corpus stage (`DedupStage`, see `cleaner.stage`): map workers sketch every document,
+the reduce clusters the sketches of the whole run with a `NearDupIndex`, and each document is
+then annotated from its shard's verdicts (`DedupVerdicts`). Annotate first, decide later:
 with `policy = "flag"` (the default) copies stay in the output with `meta.dup`
 
     {"kind": "near", "of": <representative id>, "cluster": <representative id>,
@@ -20,7 +21,7 @@ naming their representative.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -41,6 +42,7 @@ from cleaner.document import Document, Drop
 from cleaner.errors import CleanerError
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import Range, check_options, register
+from cleaner.stage import BoolArray, Signed, TaskMap, serial_map
 
 #: A share or a similarity: more than 0, at most 1.
 _SHARE = Range(0, 1, low_open=True)
@@ -53,8 +55,6 @@ class Dedup(ProcessorBase):
     """Flag (or drop) near-duplicates of earlier (or longer) documents, with the evidence."""
 
     name: ClassVar[str] = "dedup"
-    sequential: ClassVar[bool] = True
-    barrier: ClassVar[bool] = True
 
     @dataclass(frozen=True)
     class Options:
@@ -126,6 +126,9 @@ class Dedup(ProcessorBase):
         """What map workers use to prepare documents for `DedupRun.observe_prepared`."""
         return Sketcher(self.options.dedup_config())
 
+    def global_stage(self) -> DedupStage:
+        return DedupStage(self.options)
+
     def process(self, doc: Document) -> Document | Drop:
         raise CleanerError(
             "dedup needs the whole input: run it through Pipeline.run or cleaner clean/dedup"
@@ -166,10 +169,10 @@ class DedupRun:
             self.index.add(self._pending_texts, self._pending_ids)
             self._pending_texts, self._pending_ids = [], []
 
-    def finish(self, workers: int = 1) -> None:
-        """Cluster what was observed; `workers` processes may share the heaviest step."""
+    def finish(self, tasks: TaskMap = serial_map) -> None:
+        """Cluster what was observed; `tasks` may spread the heaviest step over workers."""
         self._flush()
-        self._result = self.index.finish(workers=workers)
+        self._result = self.index.finish(tasks=tasks)
         # The decisions are all in the result; free the keys and the spill file now.
         self.index.close()
         assignments = self._result.assignments
@@ -211,6 +214,76 @@ class DedupRun:
             annotations=annotations,
             policy=self.options.policy,
         )
+
+
+class DedupStage:
+    """`dedup` as a whole-corpus stage: sketches in the map, clustering in the reduce."""
+
+    name: ClassVar[str] = Dedup.name
+    sees_blank: ClassVar[bool] = False
+
+    def __init__(self, options: Dedup.Options) -> None:
+        self.options = options
+        self._sketcher: Sketcher | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"options": self.options}  # the sketcher is rebuilt where it is used
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["options"])  # type: ignore[misc]
+
+    def sign(self, docs: list[Document]) -> PreparedSketches:
+        if self._sketcher is None:
+            self._sketcher = Sketcher(self.options.dedup_config())
+        return self._sketcher.prepare([doc.text for doc in docs])
+
+    def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> DedupDecided:
+        run = DedupRun(self.options)
+        bases: list[int] = []
+        alive: list[BoolArray] = []
+        for shard in shards:
+            bases.append(shard.base)
+            alive.append(shard.alive)
+            rows = np.flatnonzero(shard.alive)
+            if rows.size:
+                prepared: PreparedSketches = shard.signatures
+                run.observe_prepared(
+                    shard.positions[rows].tolist(),
+                    [shard.ids[j] for j in rows.tolist()],
+                    prepared.take(rows),
+                )
+        run.finish(tasks=tasks)
+        return DedupDecided(run, bases, alive)
+
+    def apply(self, decisions: DedupVerdicts, position: int, doc: Document) -> Document | Drop:
+        return decisions.apply(position, doc)
+
+
+@dataclass
+class DedupDecided:
+    """The clustered run, cut per shard (shards start at `bases`, in input order)."""
+
+    run: DedupRun
+    bases: list[int]
+    alive: list[BoolArray]
+
+    def for_shard(self, index: int) -> DedupVerdicts:
+        stop = self.bases[index + 1] if index + 1 < len(self.bases) else None
+        return self.run.verdicts(self.bases[index], stop)
+
+    def kept(self, index: int) -> BoolArray:
+        kept = np.ones(len(self.alive[index]), dtype=np.bool_)
+        if self.options_drop:
+            verdicts = self.for_shard(index)
+            copies = np.asarray(
+                [MatchKind(int(k)).is_duplicate for k in verdicts.kinds], dtype=np.bool_
+            )
+            kept[np.flatnonzero(self.alive[index])[copies]] = False
+        return kept
+
+    @property
+    def options_drop(self) -> bool:
+        return self.run.options.policy == "drop"
 
 
 @dataclass

@@ -6,9 +6,11 @@ copies that differ only in quote style or a trailing full stop count as the same
 The key is a 16-byte BLAKE2b digest of that form, so the index costs ~100 bytes per distinct
 document (digest, first id, dict slot) whatever the document's length.
 
-The index belongs to one run: the pipeline marks this processor `sequential`, runs it in the
-parent process in input order, and calls `fresh()` for each run. So "first" always means first
-in the input, whatever the number of worker processes.
+A run decides it as a whole-corpus stage (`ExactDedupStage`, see `cleaner.stage`): the map
+workers compute each document's digest, the reduce walks the digests in input order, and each
+document is then flagged or dropped from its shard's decisions. So "first" always means first
+in the input, whatever the number of worker processes. `process` (with its own index, one
+per `fresh()` instance) serves `Pipeline.process`, one document at a time.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
+
+import numpy as np
 
 from cleaner.document import Document, Drop
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import register
+from cleaner.stage import ERROR_REASON, BoolArray, Signed, TaskMap
 
 _PUNCTUATION = re.compile(r"[^\w\s]+|_+")
 
@@ -82,3 +88,86 @@ class ExactDedup(ProcessorBase):
 
     def process(self, doc: Document) -> Document | Drop:
         return self.decide(doc, self.first_of(self.key(doc), doc.id))
+
+    def global_stage(self) -> ExactDedupStage:
+        return ExactDedupStage(self)
+
+
+ExactKey = bytes | str
+"""A document's digest, or the error message computing it raised."""
+
+
+@dataclass
+class ExactShard:
+    """One shard's decisions: the first id of each duplicate, and the errors of signing, by
+    global position."""
+
+    firsts: dict[int, str] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class ExactDecided:
+    """Every shard's `ExactShard`, and which of its signed documents stay."""
+
+    shards: list[ExactShard]
+    kept_rows: list[BoolArray]
+
+    def for_shard(self, index: int) -> ExactShard:
+        return self.shards[index]
+
+    def kept(self, index: int) -> BoolArray:
+        return self.kept_rows[index]
+
+
+@dataclass(frozen=True)
+class ExactDedupStage:
+    """`exact_dedup` as a whole-corpus stage: digests in the map, first-seen in the reduce."""
+
+    processor: ExactDedup
+    sees_blank: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        return self.processor.name
+
+    def sign(self, docs: list[Document]) -> list[ExactKey]:
+        return [_key_or_error(self.processor, doc) for doc in docs]
+
+    def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> ExactDecided:
+        index = self.processor.fresh()
+        drops = self.processor.options.policy == "drop"
+        decided = ExactDecided([], [])
+        for shard in shards:
+            decisions = ExactShard()
+            kept = np.ones(len(shard), dtype=np.bool_)
+            alive = shard.alive.tolist()
+            positions = shard.positions.tolist()
+            keys: list[ExactKey] = shard.signatures
+            for j, key in enumerate(keys):
+                if not alive[j]:
+                    continue
+                if isinstance(key, str):
+                    decisions.errors[positions[j]] = key
+                    kept[j] = False
+                    continue
+                first = index.first_of(key, shard.ids[j])
+                if first is not None:
+                    decisions.firsts[positions[j]] = first
+                    kept[j] = not drops
+            decided.shards.append(decisions)
+            decided.kept_rows.append(kept)
+        return decided
+
+    def apply(self, decisions: ExactShard, position: int, doc: Document) -> Document | Drop:
+        error = decisions.errors.get(position)
+        if error is not None:
+            return Drop(doc, self.name, ERROR_REASON, error)
+        return self.processor.decide(doc, decisions.firsts.get(position))
+
+
+def _key_or_error(processor: ExactDedup, doc: Document) -> ExactKey:
+    try:
+        return processor.key(doc)
+    except Exception as exc:  # the same policy as apply_chain: the document, not the run
+        return f"{type(exc).__name__}: {exc}"

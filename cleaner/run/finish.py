@@ -1,8 +1,8 @@
-"""The reduce's second pass in worker processes: each shard finished and encoded on its own.
+"""Finishing the shards in worker processes: each shard finished and encoded on its own.
 
-Once pass 1 has decided the global stages (`SignaturePlan.decide`), a shard's results need
-nothing but its own `ShardDecisions` to be finished, when no processor after the global stages
-keeps state across documents (`SignaturePlan.tail_is_parallel`). Then a worker reads the
+Once the reduce has decided the global stages (`cleaner.run.reduce`), a shard's results need
+nothing but its own decisions to be finished, when no processor after the global stages
+keeps state across documents (`Plan.finishes_anywhere`). Then a worker reads the
 shard's file, applies the decisions and the rest of the chain, encodes every output record and
 every rejects line into two files of the work directory (`WorkDir.finished_file`), counts them
 in a report of its own, and hands back only the counts (`ShardChunk`). The parent copies the
@@ -15,27 +15,29 @@ shards that would be gigabytes in flight.
 This is what keeps the reduce from being a one-core tail on a many-core run: reading,
 annotating and serialising a million documents costs as much as deciding which are copies.
 Output formats whose bytes are one encoded record per document concatenated (JSONL, plain or
-compressed: the writer's `stream_encoder`) go this way; the others are replayed in the parent.
+compressed: the writer's `stream_encoder`) go this way; the others are finished in the parent
+(`cleaner.run.stream.finished`). `finishes_in_workers` is where that is decided.
 """
 
 from __future__ import annotations
 
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from cleaner.document import Document
 from cleaner.io.writers import DocumentWriter, RejectWriter, StreamEncoder
-from cleaner.run.executor import worker_state
+from cleaner.run.plan import Plan
+from cleaner.run.pool import IN_FLIGHT_PER_WORKER, in_order, worker_state
+from cleaner.run.reduce import for_shard
 from cleaner.run.report import RunReport
 from cleaner.run.shards import read_shard
-from cleaner.run.signatures import Decisions, ShardDecisions, SignaturePlan
 from cleaner.run.workdir import WorkDir
+from cleaner.stage import Decided
 
-# Shards in flight per worker: one running, one queued.
-_IN_FLIGHT_PER_WORKER = 2
 # Bytes read at a time when the parent copies a finished shard's files into the outputs.
 COPY_BLOCK = 1 << 20
 
@@ -71,20 +73,32 @@ def _blocks(path: str) -> Iterator[bytes]:
             yield block
 
 
+def finishes_in_workers(
+    plan: Plan, workers: int, shards: int, encoder: StreamEncoder | None
+) -> bool:
+    """Whether a sharded run finishes its shards in worker processes (`finish_shards`) or in
+    this one (`cleaner.run.stream.finished`): workers when there are several, and several
+    shards, the output is a record stream, and the rest of the chain keeps no state across
+    documents. Both write the same bytes."""
+    return workers > 1 and shards > 1 and encoder is not None and plan.finishes_anywhere
+
+
 @dataclass(frozen=True)
 class FinishTask:
     """What finishes a shard: the plan, where the shards are, and how records are encoded."""
 
-    plan: SignaturePlan
+    plan: Plan
     workdir: WorkDir
+    shard_size: int
     encoder: StreamEncoder
     trace_rejects: bool = False
 
-    def run(self, index: int, decisions: ShardDecisions) -> ShardChunk:
+    def run(self, index: int, decisions: list[Any]) -> ShardChunk:
         count = 0
         reject_counts: Counter[str] = Counter()
         report = RunReport()
-        results = self.plan.finish_shard(read_shard(self.workdir, index), decisions)
+        records = read_shard(self.workdir, index)
+        results = self.plan.finish_shard(records, index * self.shard_size, decisions)
         documents_path = self.workdir.finished_file(index, "out")
         rejects_path = self.workdir.finished_file(index, "rej")
         os.makedirs(self.workdir.finish_dir, exist_ok=True)
@@ -102,7 +116,7 @@ class FinishTask:
         return ShardChunk(documents_path, count, rejects_path, reject_counts, report)
 
 
-def _finish_shard(index: int, decisions: ShardDecisions) -> ShardChunk:
+def _finish_shard(index: int, decisions: list[Any]) -> ShardChunk:
     """In a worker of `finish_shards`' pool: finish one shard with the task it holds."""
     task = worker_state()
     assert isinstance(task, FinishTask)
@@ -110,14 +124,11 @@ def _finish_shard(index: int, decisions: ShardDecisions) -> ShardChunk:
 
 
 def finish_shards(
-    pool: ProcessPoolExecutor, decisions: Decisions, shards: int, *, jobs: int
+    pool: ProcessPoolExecutor, decided: list[Decided], shards: int, *, jobs: int
 ) -> Iterator[ShardChunk]:
     """Every shard finished by `pool`'s workers (started with a `FinishTask`), yielded in
-    shard order; at most `_IN_FLIGHT_PER_WORKER` shards per worker are in flight."""
-    pending: deque[Future[ShardChunk]] = deque()
-    for index in range(shards):
-        pending.append(pool.submit(_finish_shard, index, decisions.for_shard(index)))
-        while len(pending) >= jobs * _IN_FLIGHT_PER_WORKER:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
+    shard order; at most `IN_FLIGHT_PER_WORKER` shards per worker are in flight."""
+    window = jobs * IN_FLIGHT_PER_WORKER
+    submit = lambda index: pool.submit(_finish_shard, index, for_shard(decided, index))  # noqa: E731
+    for future in in_order(submit, range(shards), window):
+        yield future.result()

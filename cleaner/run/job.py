@@ -6,12 +6,14 @@ never a half file that looks complete; the hidden temporaries such a crash leave
 are removed by the next run writing the same files.
 
 File inputs run resumably by default (see `cleaner.run.shards` and `cleaner.run.workdir`): the
-parallel prefix of the chain runs shard by shard into a work directory (map), then the shard
-files go through the rest of the chain and are written out in order (reduce: global dedup
-stages decided from signature files, see `cleaner.run.signatures`, and shards finished in the
-workers where they can be, see `cleaner.run.finish`). A run
-killed at any point and started again skips the shards already done and writes the same bytes
-as an uninterrupted run. Standard input, or `resumable=False`, streams as before.
+parallel prefix of the chain runs shard by shard into a work directory (map, with the
+signatures of the chain's whole-corpus stages), the stages are decided from the signature
+files (reduce, `cleaner.run.reduce`), and the shards are finished with those decisions and
+the rest of the chain and written out in order (in the workers where they can be, see
+`cleaner.run.finish`). A run killed at any point and started again skips the shards already
+done and writes the same bytes as an uninterrupted run. Standard input, or `resumable=False`,
+streams a chain without whole-corpus stages (`cleaner.run.executor`); with one, it is the same
+sharded run in a private temporary work directory, with nothing to resume.
 """
 
 from __future__ import annotations
@@ -42,12 +44,13 @@ from cleaner.io.writers import (
 )
 from cleaner.options import RunOptions
 from cleaner.pipeline import Pipeline
-from cleaner.processors.base import Processor
-from cleaner.run.executor import RESUME_HINT, capped_jobs, execute_measured, worker_pool
-from cleaner.run.finish import FinishTask, finish_shards
+from cleaner.run.finish import FinishTask, finish_shards, finishes_in_workers
+from cleaner.run.plan import Plan
+from cleaner.run.pool import RESUME_HINT, ProcessMap, capped_jobs, worker_pool
+from cleaner.run.reduce import decide
 from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
-from cleaner.run.shards import MapTask, read_shard, read_signatures, run_map
-from cleaner.run.signatures import SignaturePlan
+from cleaner.run.shards import MapTask, run_map
+from cleaner.run.stream import execute_measured, finished, has_global_stage
 from cleaner.run.workdir import (
     WorkDir,
     default_workdir,
@@ -132,6 +135,9 @@ def run_clean(
                 workdir = stack.enter_context(private_workdir())
             workdir = workdir or default_workdir(paths.output)
             stack.enter_context(locked(workdir))
+        elif has_global_stage(pipeline.chain):
+            # A stream through whole-corpus stages is a sharded run with nothing to resume.
+            workdir = stack.enter_context(private_workdir())
         return _run_clean(
             pipeline,
             inputs,
@@ -193,46 +199,43 @@ def _run_clean(
     )
 
     def read() -> Iterator[Document | Reject]:
-        # The bar counts documents entering the chain: with a barrier (dedup) in it, results
-        # only come out after the whole input has been through the first pass.
+        # The bar counts documents entering the chain: with a whole-corpus stage in it,
+        # results only come out after the whole input has been through the map.
         for item in read_inputs(inputs, in_cfg):
             bar.update(1)
             yield item
 
     work: WorkDir | None = None
-    if not resumable or STDIO in inputs:
+    resuming = resumable and STDIO not in inputs
+    measured = ((_length(item), item) for item in read())
+    if workdir is None:
         with bar:
-            measured = ((_length(item), item) for item in read())
-            results = execute_measured(pipeline, measured, jobs=jobs, batch_size=batch_size)
+            results = execute_measured(pipeline.chain, measured, jobs=jobs, batch_size=batch_size)
             _write_results(paths, config, report, results)
     else:
-        digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
-        # A device or FIFO has no directory of its own to sit beside: treated as a pipe.
-        beside = STDIO if is_special_file(paths.output) else paths.output
-        work, notice = open_workdir(workdir or default_workdir(beside), digest)
+        digest = "temporary"
+        if resuming:
+            digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
+        work, notice = open_workdir(workdir, digest)
         if notice:
             log.info("%s", notice)
-        prefix, rest = pipeline.split()
-        plan = SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty)
-        task = MapTask(prefix, plan)
+        plan = Plan.of(pipeline.chain)
+        task = MapTask(plan)
         with bar:
             if executor == "ray":
                 from cleaner.run.ray_executor import run_map_ray
 
                 stats = run_map_ray(
-                    work, read(), task, shard_size=shard_size, address=address, num_cpus=jobs
+                    work, measured, task, shard_size=shard_size, address=address, num_cpus=jobs
                 )
             else:
-                stats = run_map(work, read(), task, shard_size=shard_size, jobs=jobs)
-        report.shards = {"total": stats.total, "resumed": stats.resumed}
-        report.executor = executor
+                stats = run_map(work, measured, task, shard_size=shard_size, jobs=jobs)
         mapped = time.perf_counter()
-        if plan is None:
-            results = _replay_rest(pipeline, rest, work, stats.total)
-            _write_results(paths, config, report, results)
-        else:
-            _reduce_signed(plan, work, stats.total, shard_size, jobs, paths, config, report)
-        report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
+        _reduce(plan, work, stats.total, shard_size, jobs, paths, config, report)
+        if resuming:
+            report.shards = {"total": stats.total, "resumed": stats.resumed}
+            report.executor = executor
+            report.phases = {"map": mapped - started, "reduce": time.perf_counter() - mapped}
     report.seconds = time.perf_counter() - started
     if paths.report is not None:
         write_report(report, paths.report)
@@ -245,17 +248,8 @@ def _length(item: Document | Reject) -> int:
     return len(item.text) if isinstance(item, Document) else 0
 
 
-def _replay_rest(
-    pipeline: Pipeline, rest: tuple[Processor, ...], work: WorkDir, shards: int
-) -> Iterator[tuple[int, Document | Drop | Reject]]:
-    """Without a signature plan: the shards' results replayed through `rest` in input order,
-    exactly as the streaming path runs it."""
-    reduce = Pipeline(rest, drop_empty=pipeline.drop_empty, config=pipeline.config)
-    yield from execute_measured(reduce, _replayed(work, shards), jobs=1, batch_size=1)
-
-
-def _reduce_signed(
-    plan: SignaturePlan,
+def _reduce(
+    plan: Plan,
     work: WorkDir,
     shards: int,
     shard_size: int,
@@ -264,37 +258,22 @@ def _reduce_signed(
     config: dict[str, Any],
     report: RunReport,
 ) -> None:
-    """The reduce of a chain with global stages, in two passes over the shard files.
-
-    Pass 1 decides the global stages from the signature files alone. Pass 2 finishes every
-    shard with its decisions: in `workers` processes when more than one is allowed, the
-    output format is a record stream and the rest of the chain keeps no state across
-    documents (`cleaner.run.finish`); otherwise here, in input order. Both write the same
-    bytes.
-    """
-    # Every shard but the last holds `shard_size` records: global positions follow.
-    decisions = plan.decide(
-        ((index * shard_size, read_signatures(work, index)) for index in range(shards)),
-        workers=workers,
-    )
+    """Decide the global stages from the signature files, then finish every shard with its
+    decisions and write it out, in shard order: in `workers` processes or here, as
+    `finishes_in_workers` says. Both write the same bytes."""
+    tasks = ProcessMap(workers, stage="reduce", hint=RESUME_HINT)
+    decided = decide(plan, work, shards, shard_size, tasks)
     with _outputs(paths, config) as (writer, rejects):
         encoder = writer.stream_encoder
-        if workers > 1 and shards > 1 and encoder is not None and plan.tail_is_parallel:
-            task = FinishTask(plan, work, encoder, trace_rejects=rejects.trace)
+        if encoder is not None and finishes_in_workers(plan, workers, shards, encoder):
+            task = FinishTask(plan, work, shard_size, encoder, trace_rejects=rejects.trace)
             pool_size = min(workers, shards)  # never a worker without a shard to finish
             with worker_pool(task, pool_size, stage="reduce", hint=RESUME_HINT) as pool:
-                for chunk in finish_shards(pool, decisions, shards, jobs=workers):
+                for chunk in finish_shards(pool, decided, shards, jobs=workers):
                     chunk.copy_into(writer, rejects)
                     report.merge(chunk.report)
             return
-        records = ((read_shard(work, index), decisions.for_shard(index)) for index in range(shards))
-        _write_each(writer, rejects, report, plan.replay(records))
-
-
-def _replayed(work: WorkDir, shards: int) -> Iterator[tuple[int, Document | Drop | Reject]]:
-    """Every shard's `(input length, result)` records in input order, one at a time."""
-    for index in range(shards):
-        yield from read_shard(work, index)
+        _write_each(writer, rejects, report, finished(plan, work, shards, shard_size, decided))
 
 
 @contextmanager

@@ -7,7 +7,8 @@ bytes) and the driver commits it into the work directory. Nothing on the workers
 filesystem, so a cluster needs no shared storage, and the reduce (in the driver, as before)
 reads exactly the files a local run would have written: the output is byte-identical.
 
-Shards are read from the input lazily and at most two per cluster CPU are in flight, so the
+Shards are read from the input lazily and at most two per cluster CPU are in flight (the
+runner's one bounded loop, `cleaner.run.pool.in_order`), committed in shard order, so the
 driver's memory stays bounded however long the input is. A failed task stops the run with a
 one-line error; shards committed until then stay, and running the same command again resumes
 from them (with either executor: neither `--executor` nor `--address` is part of the work
@@ -26,11 +27,18 @@ from collections.abc import Iterable, Sequence
 from types import ModuleType
 from typing import Any
 
-from cleaner.document import Document, Reject
 from cleaner.errors import CleanerError
 from cleaner.optional import RAY, require
-from cleaner.run.executor import default_jobs
-from cleaner.run.shards import MapStats, MapTask, ShardPayload, commit_shard, pending_shards
+from cleaner.run.plan import Record
+from cleaner.run.pool import default_jobs, in_order
+from cleaner.run.shards import (
+    MapStats,
+    MapTask,
+    Shard,
+    ShardPayload,
+    commit_shard,
+    pending_shards,
+)
 from cleaner.run.workdir import WorkDir
 
 # Shards in flight per CPU of the cluster: one running, one queued, as with local workers.
@@ -42,14 +50,14 @@ def import_ray() -> ModuleType:
     return require(RAY, "--executor ray")
 
 
-def _map_shard(task: MapTask, items: Sequence[Document | Reject]) -> ShardPayload:
+def _map_shard(task: MapTask, items: Sequence[Record]) -> ShardPayload:
     """In a Ray worker: one shard's work. `task` arrives from the object store."""
     return task.run(items)
 
 
 def run_map_ray(
     workdir: WorkDir,
-    items: Iterable[Document | Reject],
+    items: Iterable[Record],
     task: MapTask,
     *,
     shard_size: int,
@@ -108,7 +116,7 @@ def _connect(ray: Any, address: str | None, num_cpus: int | None) -> bool:
 def _map(
     ray: Any,
     workdir: WorkDir,
-    items: Iterable[Document | Reject],
+    items: Iterable[Record],
     task: MapTask,
     shard_size: int,
 ) -> MapStats:
@@ -117,45 +125,37 @@ def _map(
     window = max(1, cpus) * _IN_FLIGHT_PER_CPU
     remote = ray.remote(num_cpus=1)(_map_shard)
     task_ref = ray.put(task)  # shipped once; each task gets a reference
-    pending: dict[Any, int] = {}  # object ref -> shard index
+    submitted: list[Any] = []  # object refs in flight, for cancelling after a failure
+
+    def submit(shard: Shard) -> tuple[int, Any]:
+        index, items = shard
+        ref = remote.remote(task_ref, items)
+        submitted.append(ref)
+        return index, ref
+
     try:
-        for index, shard in pending_shards(workdir, items, shard_size, stats):
-            pending[remote.remote(task_ref, shard)] = index
-            while len(pending) >= window:
-                _commit_ready(ray, workdir, pending)
-        while pending:
-            _commit_ready(ray, workdir, pending)
+        shards = pending_shards(workdir, items, shard_size, stats)
+        for index, ref in in_order(submit, shards, window):
+            submitted.remove(ref)
+            commit_shard(workdir, index, _payload(ray, workdir, index, ref))
     finally:
-        for ref in pending:  # only left after a failure or an interrupt
+        for ref in submitted:  # only left after a failure or an interrupt
             with contextlib.suppress(Exception):  # never hide the error that got us here
                 ray.cancel(ref, force=True)
     return MapStats(*stats)
 
 
-def _commit_ready(ray: Any, workdir: WorkDir, pending: dict[Any, int]) -> None:
-    """Wait for at least one shard in flight; commit every finished one.
-
-    A failed shard raises CleanerError, after the other finished shards are committed.
-    """
-    ready, _ = ray.wait(list(pending), num_returns=1)
-    ready, _ = ray.wait(list(pending), num_returns=len(pending), timeout=0)
-    failure: CleanerError | None = None
-    for ref in ready:
-        index = pending.pop(ref)
-        try:
-            payload = ray.get(ref)
-        except ray.exceptions.RayError as exc:
-            if failure is None:
-                failure = CleanerError(
-                    f"shard {index} failed on Ray: {_task_error(exc)}"
-                    f" ({workdir.path} keeps the shards done so far: run again to resume)"
-                )
-                failure.__cause__ = exc
-            continue
-        assert isinstance(payload, ShardPayload)
-        commit_shard(workdir, index, payload)
-    if failure is not None:
-        raise failure
+def _payload(ray: Any, workdir: WorkDir, index: int, ref: Any) -> ShardPayload:
+    """Shard `index`'s payload, once its task is done; a failed task is a CleanerError."""
+    try:
+        payload = ray.get(ref)
+    except ray.exceptions.RayError as exc:
+        raise CleanerError(
+            f"shard {index} failed on Ray: {_task_error(exc)}"
+            f" ({workdir.path} keeps the shards done so far: run again to resume)"
+        ) from exc
+    assert isinstance(payload, ShardPayload)
+    return payload
 
 
 def _task_error(exc: BaseException) -> str:

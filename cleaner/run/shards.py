@@ -1,13 +1,13 @@
-"""The map stage of a resumable run: the input cut into shards, each run through the parallel
-prefix of the chain and written to its own files, with a completion marker.
+"""The map stage of a sharded run: the input cut into shards, each run through the plan's
+prefix and signed for its global stages, written to its own files with a completion marker.
 
 A shard is `shard_size` consecutive input items, numbered from 0 in input order. Its results
 file holds one `(input length, result)` record per item, in order (Documents, Drops and the
-reader's Rejects alike); its signature file (when the chain has global de-duplication stages,
-see `cleaner.run.signatures`) what those stages need of its documents. Both are written through
-a temporary file, fsync and rename, and the `.done` marker after them, the same way. So a
-shard either has complete files and a marker or is done again from scratch: a run killed at
-any point loses at most the shards in flight.
+reader's Rejects alike); its signature file (when the chain has global stages, see
+`cleaner.run.plan`) what those stages need of its documents. Both are written through a
+temporary file, fsync and rename, and the `.done` marker after them, the same way. So a shard
+either has complete files and a marker or is done again from scratch: a run killed at any
+point loses at most the shards in flight.
 
 The work on one shard is a `MapTask` turning items into a `ShardPayload` (the files' bytes), so
 any executor can run it: here, worker processes that write their own files (the parent only
@@ -19,25 +19,21 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import chain, islice
+from typing import IO, Any
 
-from cleaner.document import Document, Drop, Reject
 from cleaner.io.atomic import AtomicFile
-from cleaner.pipeline import apply_chain
-from cleaner.processors.base import Processor
-from cleaner.run.executor import RESUME_HINT, worker_pool, worker_state
-from cleaner.run.signatures import ShardSignatures, SignaturePlan
-from cleaner.run.spool import read_records, write_record
+from cleaner.options import RunOptions
+from cleaner.run.plan import Plan, Record, ShardHead
+from cleaner.run.pool import IN_FLIGHT_PER_WORKER, RESUME_HINT, in_order, worker_pool, worker_state
 from cleaner.run.workdir import WorkDir
 
-Result = Document | Drop | Reject
-Shard = tuple[int, list[Document | Reject]]
-# Shards in flight per worker: one running, one queued, so no worker waits on the parent.
-_IN_FLIGHT_PER_WORKER = 2
+Shard = tuple[int, list[Record]]
+
+#: Input items per shard of a sharded run: `[run] shard_size`'s default, written in RunOptions.
+DEFAULT_SHARD_SIZE: int = RunOptions.shard_size
 
 
 @dataclass(frozen=True)
@@ -57,25 +53,38 @@ class ShardPayload:
 
 @dataclass(frozen=True)
 class MapTask:
-    """What runs on every shard: the chain's parallel prefix, then the signatures that the
-    global stages (`plan`) need. Picklable, so it can be shipped to any worker once."""
+    """What runs on every shard: the plan's prefix, then its stages' signatures. Picklable, so
+    it can be shipped to any worker once."""
 
-    prefix: tuple[Processor, ...]
-    plan: SignaturePlan | None = None
+    plan: Plan
 
-    def run(self, items: Sequence[Document | Reject]) -> ShardPayload:
-        results: list[Result] = [
-            apply_chain(self.prefix, item) if isinstance(item, Document) else item
-            for item in items
-        ]
+    def run(self, items: Sequence[Record]) -> ShardPayload:
+        results = [self.plan.map(item) for _, item in items]
         buffer = io.BytesIO()
-        for item, result in zip(items, results, strict=True):
-            length = len(item.text) if isinstance(item, Document) else 0
+        for (length, _), result in zip(items, results, strict=True):
             write_record(buffer, (length, result))
         signatures = None
-        if self.plan is not None:
-            signatures = pickle.dumps(self.plan.sign(results), protocol=pickle.HIGHEST_PROTOCOL)
+        records = self.plan.sign(results)
+        if records is not None:
+            signed = io.BytesIO()
+            for record in records:
+                write_record(signed, record)
+            signatures = signed.getvalue()
         return ShardPayload(len(items), buffer.getvalue(), signatures)
+
+
+def write_record(fh: IO[bytes], item: Any) -> None:
+    """Append `item` as one self-contained, length-prefixed pickle: no pickle memo grows
+    across items, and a reader can stream the file record by record."""
+    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(len(data).to_bytes(8, "little"))
+    fh.write(data)
+
+
+def read_records(fh: IO[bytes]) -> Iterator[Any]:
+    """The records `write_record` wrote, from the current position to the end of the file."""
+    while header := fh.read(8):
+        yield pickle.loads(fh.read(int.from_bytes(header, "little")))
 
 
 def commit_shard(workdir: WorkDir, index: int, payload: ShardPayload) -> None:
@@ -89,29 +98,37 @@ def commit_shard(workdir: WorkDir, index: int, payload: ShardPayload) -> None:
         fh.write(f"{payload.count}\n".encode())
 
 
-def _run_shard(workdir: WorkDir, index: int, items: list[Document | Reject]) -> None:
+def _run_shard(workdir: WorkDir, index: int, items: list[Record]) -> None:
     """In a worker of `run_map`'s pool: run the task it holds over one shard, commit it."""
     task = worker_state()
     assert isinstance(task, MapTask)
     commit_shard(workdir, index, task.run(items))
 
 
-def read_shard(workdir: WorkDir, index: int) -> Iterator[tuple[int, Result]]:
+def read_shard(workdir: WorkDir, index: int) -> Iterator[Record]:
     """Yield a committed shard's `(input length, result)` records, one at a time."""
     with open(workdir.shard_file(index), "rb") as fh:
         yield from read_records(fh)
 
 
-def read_signatures(workdir: WorkDir, index: int) -> ShardSignatures:
-    """A committed shard's signatures."""
+def read_signatures(workdir: WorkDir, index: int, stage: int) -> tuple[ShardHead, Any]:
+    """A committed shard's `ShardHead` and the signatures of its `stage`-th global stage (the
+    other stages' records are skipped, not read)."""
     with open(workdir.signature_file(index), "rb") as fh:
-        signatures = pickle.load(fh)
-    assert isinstance(signatures, ShardSignatures)
-    return signatures
+        head = _read_one(fh)
+        for _ in range(stage):
+            fh.seek(int.from_bytes(fh.read(8), "little"), io.SEEK_CUR)
+        signatures = _read_one(fh)
+    assert isinstance(head, ShardHead)
+    return head, signatures
+
+
+def _read_one(fh: IO[bytes]) -> Any:
+    return pickle.loads(fh.read(int.from_bytes(fh.read(8), "little")))
 
 
 def pending_shards(
-    workdir: WorkDir, items: Iterable[Document | Reject], shard_size: int, stats: list[int]
+    workdir: WorkDir, items: Iterable[Record], shard_size: int, stats: list[int]
 ) -> Iterator[Shard]:
     """The shards not yet done, numbered in input order. Items of done shards are read (to
     advance the stream) and skipped. `stats` is ``[total, resumed]``, updated as it goes."""
@@ -127,14 +144,14 @@ def pending_shards(
 
 def run_map(
     workdir: WorkDir,
-    items: Iterable[Document | Reject],
+    items: Iterable[Record],
     task: MapTask,
     *,
     shard_size: int,
     jobs: int,
 ) -> MapStats:
     """Write every shard not yet done; return how many shards there are and how many were
-    already done."""
+    already done. `items` are `(input length, item)` pairs."""
     stats = [0, 0]
     shards = pending_shards(workdir, items, shard_size, stats)
     # No more workers than pending shards: the first `jobs` of them tell how many there are.
@@ -145,16 +162,10 @@ def run_map(
             commit_shard(workdir, index, task.run(shard))
         return MapStats(*stats)
 
-    pending: deque[Future[None]] = deque()
     with worker_pool(task, jobs, stage="map", hint=RESUME_HINT) as pool:
-        for index, shard in chain(first, shards):
-            pending.append(pool.submit(_run_shard, workdir, index, shard))
-            _drain(pending, keep=jobs * _IN_FLIGHT_PER_WORKER - 1)
-        _drain(pending, keep=0)
+        window = jobs * IN_FLIGHT_PER_WORKER
+        for future in in_order(
+            lambda shard: pool.submit(_run_shard, workdir, *shard), chain(first, shards), window
+        ):
+            future.result()
     return MapStats(*stats)
-
-
-def _drain(pending: deque[Future[None]], *, keep: int) -> None:
-    """Wait for the oldest shards until at most `keep` are in flight (re-raising failures)."""
-    while len(pending) > keep:
-        pending.popleft().result()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -31,6 +32,8 @@ from cleaner.dedup.sentences import (
     split_sentences,
 )
 from cleaner.errors import ConfigError
+from cleaner.run import pool as pool_module
+from cleaner.run.pool import ProcessMap
 
 from .textgen import ArticleMaker
 
@@ -331,20 +334,33 @@ def test_disabled_and_sketch_requirements(article: ArticleMaker) -> None:
     assert index.finish().duplicates() == [("1", "0", "rewrite")]
 
 
-# Alignment in forked workers
+# Alignment on the runner's worker processes
+
+
+class RecordingMap:
+    """A `ProcessMap` that records how many batches each call maps."""
+
+    def __init__(self, jobs: int) -> None:
+        self.inner = ProcessMap(jobs, stage="rewrite alignment")
+        self.calls: list[int] = []
+
+    def __call__(self, function: Any, state: Any, tasks: Iterable[Any]) -> Iterator[Any]:
+        tasks = list(tasks)
+        self.calls.append(len(tasks))
+        return self.inner(function, state, tasks)
 
 
 @pytest.fixture
 def fork_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Records the number of batches of every alignment run on forked workers."""
+    """Records the number of workers of every process pool the runner's pool module starts."""
     calls: list[int] = []
-    forked = rewrite_module._forked_batches
+    started = pool_module.worker_pool
 
-    def spy(*args: object, **kwargs: object) -> Iterator[tuple[object, object]]:
-        calls.append(len(args[4]))  # type: ignore[arg-type]
-        return forked(*args, **kwargs)  # type: ignore[arg-type]
+    def spy(state: object, jobs: int, **kwargs: Any) -> Any:
+        calls.append(jobs)
+        return started(state, jobs, **kwargs)
 
-    monkeypatch.setattr(rewrite_module, "_forked_batches", spy)
+    monkeypatch.setattr(pool_module, "worker_pool", spy)
     return calls
 
 
@@ -364,13 +380,16 @@ def test_align_pairs_workers_equal_one_worker(
     pairs = np.concatenate([candidates, rng.integers(0, len(texts), (40, 2))])
     single = align_pairs(sketches, pairs, config, max_elements=400)
     assert fork_calls == []
+    maps = []
     for workers in (2, 3):
-        many = align_pairs(sketches, pairs, config, max_elements=400, workers=workers)
+        maps.append(RecordingMap(workers))
+        many = align_pairs(sketches, pairs, config, max_elements=400, tasks=maps[-1])
         _assert_same_alignment(single, many)
-    assert len(fork_calls) == 2 and min(fork_calls) > 10  # many batches, all forked
+    assert fork_calls == [2, 3]  # one pool per call, of the workers asked for
+    assert min(m.calls[0] for m in maps) > 10  # many batches
     # One batch: no processes; and the batch size does not change results either.
-    _assert_same_alignment(single, align_pairs(sketches, pairs, config, workers=2))
-    assert len(fork_calls) == 2
+    _assert_same_alignment(single, align_pairs(sketches, pairs, config, tasks=RecordingMap(2)))
+    assert fork_calls == [2, 3]
     assert single.is_rewrite(config).sum() >= 8
     store.close()
 
@@ -392,8 +411,9 @@ def test_finish_with_workers_equals_one_worker(
     assert (index.disk_bytes > 0) == (spill_bytes == 0)
     one = index.finish()
     assert fork_calls == []
-    two = index.finish(workers=2)
-    assert len(fork_calls) == 1 and fork_calls[0] > 1
+    alignment = RecordingMap(2)
+    two = index.finish(tasks=alignment)
+    assert fork_calls == [2] and alignment.calls[0] > 1
     assert list(one.ids) == list(two.ids)
     for name in ("cluster", "representative", "similarity", "containment", "kind"):
         x, y = getattr(one.assignments, name), getattr(two.assignments, name)

@@ -100,7 +100,7 @@ def test_a_record_with_only_an_html_field_is_read_as_html_like_the_cli() -> None
     assert doc.text == "<p>Hi</p>" and doc.meta.get("format") == "html"
 
 
-def test_bad_records_pass_a_barrier_in_place() -> None:
+def test_bad_records_pass_the_whole_corpus_stages_in_place() -> None:
     texts = [f"Document number {n} says something of its own about topic {n}." for n in range(4)]
     items: list[Any] = [texts[0], {"id": "x"}, texts[1], 7, texts[2], texts[3]]
     results = list(Pipeline.from_config().run(items))

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-import cleaner.dedup.rewrite as rewrite
-import cleaner.run.executor as executor
+import cleaner.run.pool as pool
 from cleaner.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,8 +46,7 @@ def _spy_on_pools(monkeypatch: pytest.MonkeyPatch, limit: int) -> list[int]:
             assert max_workers is not None and max_workers <= limit, sizes
             super().__init__(max_workers, *args, **kwargs)
 
-    monkeypatch.setattr(executor, "ProcessPoolExecutor", Spy)
-    monkeypatch.setattr(rewrite, "ProcessPoolExecutor", Spy)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Spy)  # every pool of a run is made there
     return sizes
 
 
@@ -106,11 +104,11 @@ def test_absurd_jobs_are_a_one_line_usage_error(
 # with "fallback", as where prctl is missing: only the workers' watcher threads are left.
 _TWO_CORES = """
 import sys
-import cleaner.run.executor as executor
+import cleaner.run.pool as pool
 import cleaner.run.orphans as orphans
 from cleaner.cli.main import main
 
-executor.default_jobs = lambda: 2
+pool.default_jobs = lambda: 2
 if sys.argv[1] == "fallback":
     orphans._set_pdeathsig = lambda signum: None
 sys.exit(main(sys.argv[2:]))

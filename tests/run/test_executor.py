@@ -2,14 +2,19 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from typing import ClassVar
 
+import numpy as np
 import pytest
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import CleanerError
 from cleaner.pipeline import Pipeline
-from cleaner.run.executor import RESUME_HINT, execute, worker_pool
+from cleaner.run.executor import execute_chain
+from cleaner.run.pool import RESUME_HINT, worker_pool
+from cleaner.run.stream import execute
+from cleaner.stage import Chain, Signed, TaskMap
 
 
 class Tag:
@@ -54,8 +59,8 @@ def _ids(results: list[Document | Drop | Reject]) -> list[str]:
 def test_parallel_results_equal_serial_results_in_order() -> None:
     pipeline = Pipeline([Tag(), Order()])
     items = _items(1000)
-    serial = list(execute(pipeline, items, jobs=1, batch_size=16))
-    parallel = list(execute(pipeline, items, jobs=2, batch_size=16))
+    serial = list(execute_chain(pipeline.chain, items, jobs=1, batch_size=16))
+    parallel = list(execute_chain(pipeline.chain, items, jobs=2, batch_size=16))
     assert _ids(serial) == [i.id for i in items]
     assert serial == parallel
     kept = [r for r in parallel if isinstance(r, Document)]
@@ -73,7 +78,7 @@ def test_execute_streams_with_a_bounded_window() -> None:
             pulled += 1
             yield Document(id=str(i), text=f"text {i}")
 
-    stream = execute(Pipeline([Tag()]), items(), jobs=2, batch_size=10)  # type: ignore[arg-type]
+    stream = execute_chain(Chain((Tag(),)), items(), jobs=2, batch_size=10)  # type: ignore[arg-type]
     next(stream)
     # 2 workers x 3 batches in flight x 10 docs, plus the first batch: far below the input.
     assert pulled <= 100
@@ -81,51 +86,61 @@ def test_execute_streams_with_a_bounded_window() -> None:
 
 
 def test_small_inputs_run_in_process() -> None:
-    results = list(execute(Pipeline([Tag()]), _items(5), jobs=4, batch_size=64))
+    results = list(execute_chain(Chain((Tag(),)), _items(5), jobs=4, batch_size=64))
     assert len(results) == 5
 
 
-class Barrier:
-    """Counts the documents it observed; annotates each with the total."""
+class Total:
+    """A whole-corpus stage: annotates each document it is shown with how many it was shown,
+    and drops those ending in 5."""
 
-    name: ClassVar[str] = "barrier"
-    sequential: ClassVar[bool] = True
-    barrier: ClassVar[bool] = True
+    name: ClassVar[str] = "total"
+    sequential: ClassVar[bool] = False
 
-    def start(self) -> _BarrierRun:
-        return _BarrierRun()
+    def global_stage(self) -> Total:
+        return self
+
+    sees_blank: ClassVar[bool] = True
+
+    def sign(self, docs: list[Document]) -> list[bool]:
+        return [doc.text.endswith("5") for doc in docs]
+
+    def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> _Totals:
+        seen = [(int(s.alive.sum()), s.signatures) for s in shards]
+        return _Totals(sum(count for count, _ in seen), [fives for _, fives in seen])
+
+    def apply(self, decisions: tuple[int, bool], position: int, doc: Document) -> Document | Drop:
+        total, _ = decisions
+        if doc.text.endswith("5"):
+            return Drop(doc, "total", "fives")
+        return doc.with_meta(total=total, position=position)
 
     def process(self, doc: Document) -> Document | Drop:
-        raise AssertionError("not called for barriers")
+        raise AssertionError("not called for whole-corpus stages")
 
 
-class _BarrierRun:
-    def __init__(self) -> None:
-        self.seen: list[int] = []
+class _Totals:
+    def __init__(self, total: int, fives: list[list[bool]]) -> None:
+        self.total, self.fives = total, fives
 
-    def observe(self, position: int, doc: Document) -> None:
-        self.seen.append(position)
+    def for_shard(self, index: int) -> tuple[int, bool]:
+        return self.total, False
 
-    def finish(self) -> None:
-        pass
-
-    def apply(self, position: int, doc: Document) -> Document | Drop:
-        if doc.text.endswith("5"):
-            return Drop(doc, "barrier", "fives")
-        return doc.with_meta(total=len(self.seen), position=position)
+    def kept(self, index: int) -> np.ndarray:  # type: ignore[type-arg]
+        return ~np.asarray(self.fives[index], dtype=np.bool_)
 
 
-def test_barrier_runs_two_passes_and_keeps_order_and_counts() -> None:
-    pipeline = Pipeline([Tag(), Barrier(), Order()])
+def test_a_global_stage_sees_the_whole_input_and_keeps_order_and_counts() -> None:
+    pipeline = Pipeline([Tag(), Total(), Order()])
     items = _items(500)
-    serial = list(execute(pipeline, items, jobs=1, batch_size=16))
-    parallel = list(execute(pipeline, items, jobs=2, batch_size=16))
+    serial = list(execute(pipeline.chain, items, jobs=1))
+    parallel = list(execute(pipeline.chain, items, jobs=2))
     assert serial == parallel
     assert _ids(serial) == [i.id for i in items]
     kept = [r for r in serial if isinstance(r, Document)]
-    observed = 500 - 10 - 50  # rejects and Tag's drops never reach the barrier
+    observed = 500 - 10 - 50  # rejects and Tag's drops never reach the stage
     assert {d.meta["total"] for d in kept} == {observed}
-    assert sum(isinstance(r, Drop) and r.processor == "barrier" for r in serial) == 50
+    assert sum(isinstance(r, Drop) and r.processor == "total" for r in serial) == 50
     assert [d.meta["order"] for d in kept] == list(range(1, len(kept) + 1))
 
 

@@ -27,9 +27,9 @@ from cleaner.document import Document
 from cleaner.errors import CleanerError
 from cleaner.io.readers import read_inputs
 from cleaner.pipeline import Pipeline
+from cleaner.run.plan import Plan
 from cleaner.run.ray_executor import run_map_ray
 from cleaner.run.shards import MapTask, run_map
-from cleaner.run.signatures import SignaturePlan
 from cleaner.run.workdir import fingerprint, open_workdir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,9 +139,10 @@ def test_ray_resumes_a_run_the_local_executor_started(
     digest = fingerprint(config, [str(baseline.dump)], version=__version__, shard_size=SHARD_SIZE)
     workdir, _ = open_workdir(str(work), digest)
     pipeline = Pipeline.from_dict(config)
-    prefix, rest = pipeline.split()
-    task = MapTask(prefix, SignaturePlan.for_chain(rest, drop_empty=pipeline.drop_empty))
-    first = islice(read_inputs([str(baseline.dump)], config["input"]), 3 * SHARD_SIZE)
+    task = MapTask(Plan.of(pipeline.chain))
+    items = read_inputs([str(baseline.dump)], config["input"])
+    measured = ((len(item.text) if isinstance(item, Document) else 0, item) for item in items)
+    first = islice(measured, 3 * SHARD_SIZE)
     assert run_map(workdir, first, task, shard_size=SHARD_SIZE, jobs=1).total == 3
     capsys.readouterr()
 
@@ -160,17 +161,18 @@ def test_ray_resumes_a_run_the_local_executor_started(
 
 def test_a_failed_ray_task_stops_the_run_and_keeps_finished_shards(tmp_path: Path) -> None:
     workdir, _ = open_workdir(str(tmp_path / "work"), "digest")
-    items = [Document(f"d{n}", f"Text number {n}.") for n in range(120)]
-    # A text that is not a str makes MapTask.run raise TypeError (len() of an int) in shard 4
-    # (of 6, 20 items each): a task that fails, not one the chain turns into a Drop.
-    items[90] = Document("bad", 12345)  # type: ignore[arg-type]
-    with pytest.raises(CleanerError, match=r"^shard 4 failed on Ray: TypeError: ") as info:
-        run_map_ray(workdir, items, MapTask(()), shard_size=20, num_cpus=2)
+    items = [(0, Document(f"d{n}", f"Text number {n}.")) for n in range(120)]
+    # A text that is not a str makes signing raise AttributeError (an int has no strip) in
+    # shard 4 (of 6, 20 items each): a task that fails, not one the chain turns into a Drop.
+    items[90] = (0, Document("bad", 12345))  # type: ignore[arg-type]
+    task = MapTask(Plan.of(Pipeline(["exact_dedup"]).chain))
+    with pytest.raises(CleanerError, match=r"^shard 4 failed on Ray: AttributeError: ") as info:
+        run_map_ray(workdir, items, task, shard_size=20, num_cpus=2)
     assert "run again to resume" in str(info.value)
     assert "\n" not in str(info.value)
     done = [index for index in range(6) if workdir.is_done(index)]
-    # At most four shards are in flight (2 per CPU): shard 4 is only sent once one of shards
-    # 0-3 has been committed, so at least that one stays for a resume.
+    # At most four shards are in flight (2 per CPU), committed in order: shard 4 is only sent
+    # once shard 0 has been committed, so at least that one stays for a resume.
     assert done and 4 not in done
     assert not ray.is_initialized()
 

@@ -182,7 +182,7 @@ def test_kill_9_then_rerun_gives_identical_output(tmp_path: Path) -> None:
 _KILL_IN_REDUCE = """
 import os, signal, sys
 import cleaner.io.writers as writers
-import cleaner.run.job as job
+import cleaner.run.reduce as reduce
 from cleaner.cli.main import main
 
 where, when = sys.argv[1], int(sys.argv[2])
@@ -197,7 +197,7 @@ def kill_after(original):
     return wrapped
 
 if where == "decide":
-    job.read_signatures = kill_after(job.read_signatures)
+    reduce.read_signatures = kill_after(reduce.read_signatures)
 elif where == "write-parent":
     writers.DocumentWriter.write = kill_after(writers.DocumentWriter.write)
 else:

@@ -1,10 +1,13 @@
-"""Global dedup stages as map/reduce over per-shard signature files: the sharded run (map
-workers sign, the reduce decides from signatures) writes exactly what the streaming run
-(texts replayed through the sequential chain) writes, whatever the chain's shape."""
+"""Global dedup stages as map/reduce over per-shard signature files: a sharded run (map
+workers sign, the reduce decides from signatures, shards finished in workers or here) writes
+exactly what the streamed run writes, whatever the chain's shape, the shard size or the
+number of workers. (Byte identity with the run before the stage protocol:
+bench/identity_check.sh.)"""
 
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,7 @@ import pytest
 from cleaner.cli.main import main
 from cleaner.io.writers import default_side_paths
 from cleaner.pipeline import Pipeline
-from cleaner.run.signatures import ShardDecisions, SignaturePlan
+from cleaner.run.plan import Plan
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = sorted((REPO / "seeds").iterdir())
@@ -62,6 +65,7 @@ CHAINS = {
     "two exact stages": ['"exact_dedup"', '"exact_dedup"', '"dedup"'],
     "tail after the barrier": ['"exact_dedup"', '"dedup"', '"filters"'],
     "exact after the barrier": ['"normalize"', '"dedup"', '"exact_dedup"'],
+    "near after a filter": ['"exact_dedup"', '"filters"', '"dedup"'],
 }
 SETTINGS = {
     "flag": [],
@@ -105,52 +109,52 @@ def test_the_fixture_finds_every_kind(tmp_path: Path) -> None:
     assert all(seconds >= 0 for seconds in phases.values())
 
 
-def _plan(*names: str, drop_empty: bool = True) -> SignaturePlan | None:
-    _, rest = Pipeline(list(names)).split()
-    return SignaturePlan.for_chain(rest, drop_empty=drop_empty)
+def _plan(*names: str, drop_empty: bool = True) -> Plan:
+    return Plan.of(Pipeline(list(names), drop_empty=drop_empty).chain)
 
 
 def test_plan_shapes() -> None:
     plan = _plan("normalize", "exact_dedup", "exact_dedup", "dedup", "filters")
-    assert plan is not None
-    assert [p.name for p in plan.exact] == ["exact_dedup", "exact_dedup"]
-    assert plan.barrier is not None and plan.sketcher is not None
-    assert [p.name for p in plan.tail] == ["filters"]
-    only_exact = _plan("exact_dedup")
-    assert only_exact is not None and only_exact.barrier is None and only_exact.sketcher is None
-    assert _plan("normalize", "filters") is None  # nothing global: plain replay
-    assert _plan("dedup", "dedup") is None  # a second barrier: plain replay
+    assert [p.name for p in plan.prefix] == ["normalize"]
+    assert [s.name for s in plan.stages] == ["exact_dedup", "exact_dedup", "dedup"]
+    assert [p.name for p in plan.rest.processors] == ["filters"] and plan.finishes_anywhere
+    assert _plan("normalize", "filters").stages == ()  # nothing global: shards finished alone
+    assert [s.name for s in _plan("dedup", "exact_dedup").stages] == ["dedup", "exact_dedup"]
+    later = _plan("exact_dedup", "filters", "dedup")  # a stage after a processor: a second run
+    assert [s.name for s in later.stages] == ["exact_dedup"]
+    assert [p.name for p in later.rest.processors] == ["filters", "dedup"]
 
 
-def test_signatures_hold_no_text_and_skip_blank_documents() -> None:
+def test_signatures_hold_no_text() -> None:
     from cleaner.document import Document, Reject
 
     plan = _plan("exact_dedup", "dedup")
-    assert plan is not None
+    text = "One two three four five six seven. Eight nine ten eleven."
     results = [
-        Document(id="a", text="One two three four five six seven. Eight nine ten eleven."),
+        Document(id="a", text=text),
         Reject(id="x:2", source="x", reason="malformed_json", detail="bad"),
         Document(id="b", text="   "),
-        Document(id="c", text="One two three four five six seven. Eight nine ten eleven."),
+        Document(id="c", text=text),
     ]
-    signatures = plan.sign(results)
-    assert signatures.slots.tolist() == [0, 2, 3]
-    assert signatures.ids == ["a", "b", "c"]
-    assert signatures.nonempty.tolist() == [True, False, True]
-    assert signatures.near_rows.tolist() == [0, 2]  # the blank one never reaches the barrier
-    assert signatures.near is not None and len(signatures.near) == 2
-    [keys] = signatures.exact_keys
+    records = plan.sign(results)
+    assert records is not None
+    head, keys, near = records
+    assert head.slots.tolist() == [0, 2, 3]
+    assert head.ids == ["a", "b", "c"]
+    assert head.nonempty.tolist() == [True, False, True]  # the reduce keeps blanks from dedup
+    assert len(near) == 3
     assert keys[0] == keys[2] != keys[1]
     assert all(isinstance(k, bytes) and len(k) == 16 for k in keys)
+    assert b"Eight nine" not in pickle.dumps(records)
 
 
-def test_a_tail_with_state_is_never_finished_shard_by_shard() -> None:
-    plan = _plan("exact_dedup", "dedup", "filters")
-    assert plan is not None and plan.tail_is_parallel
-    stateful = _plan("normalize", "dedup", "exact_dedup")
-    assert stateful is not None and not stateful.tail_is_parallel
-    with pytest.raises(ValueError, match="in order"):
-        list(stateful.finish_shard(iter(()), ShardDecisions(base=0, exact=[])))
+def test_a_rest_with_a_stage_is_never_finished_shard_by_shard() -> None:
+    assert _plan("exact_dedup", "dedup", "filters").finishes_anywhere
+    assert _plan("normalize", "dedup", "exact_dedup").finishes_anywhere  # stages in a row
+    ordered = _plan("exact_dedup", "filters", "dedup")
+    assert not ordered.finishes_anywhere
+    with pytest.raises(ValueError, match="in input order"):
+        list(ordered.finish_shard(iter(()), 0, [None]))
 
 
 @pytest.mark.parametrize(
@@ -159,7 +163,8 @@ def test_a_tail_with_state_is_never_finished_shard_by_shard() -> None:
         ("exact+near", "out.jsonl", True),
         ("exact+near", "out.jsonl.zst", True),
         ("tail after the barrier", "out.jsonl", True),
-        ("exact after the barrier", "out.jsonl", False),  # exact_dedup's state: in order
+        ("exact after the barrier", "out.jsonl", True),  # stages in a row: decided together
+        ("near after a filter", "out.jsonl", False),  # the rest holds a stage: in order
         ("exact+near", "out.txt", False),  # not a record stream: written here
     ],
 )
