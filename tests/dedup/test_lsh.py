@@ -59,6 +59,10 @@ def test_unreachable_recall_is_an_error() -> None:
         choose_bands(0.05, 8, 0.99)
     with pytest.raises(ConfigError):
         choose_bands(1.5, 128)
+    # A threshold so low that threshold**rows becomes denormal: the bands needed overflow a
+    # float; still the one-line error, never an OverflowError.
+    with pytest.raises(ConfigError, match="cannot reach"):
+        choose_bands(0.00390625, 128)
 
 
 def test_a_tiny_threshold_is_unreachable_not_an_overflow() -> None:

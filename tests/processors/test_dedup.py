@@ -169,3 +169,9 @@ def test_options_built_in_code_are_checked_like_config(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         Dedup(Dedup.Options(**options))
+
+
+def test_unreachable_lsh_recall_is_refused_when_the_processor_is_built() -> None:
+    """Not later, in the map workers that sketch: the bands are chosen at construction."""
+    with pytest.raises(ConfigError, match="cannot reach"):
+        build_processor("dedup", {"threshold": 0.00390625})
