@@ -27,14 +27,6 @@ import cleaner
 PACKAGE_DIR = Path(cleaner.__file__).parent
 ImportNode = ast.Import | ast.ImportFrom
 
-#: Edges known to close a cycle, each with where it goes away. Each must still close one (the
-#: last test says when to delete it).
-KNOWN_CYCLE_EDGES: dict[tuple[str, str], str] = {
-    # Pipeline.run hands a parallel run to the executor, which builds on Pipeline:
-    # removed by the stage protocol work.
-    ("cleaner.pipeline", "cleaner.run.executor"): "removed by the stage protocol work",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Edge:
@@ -168,9 +160,6 @@ def _report(title: str, cycles: list[list[Edge]]) -> str:
     return "\n".join(lines)
 
 
-def _without_known(edges: list[Edge]) -> list[Edge]:
-    return [edge for edge in edges if (edge.source, edge.target) not in KNOWN_CYCLE_EDGES]
-
 
 def test_the_walk_sees_both_kinds_of_import() -> None:
     edges = import_edges()
@@ -197,7 +186,7 @@ def test_a_cycle_is_found_and_printed() -> None:
 
 
 def test_no_import_cycle() -> None:
-    edges = _without_known(import_edges())
+    edges = import_edges()
     eager = _cycles([edge for edge in edges if not edge.lazy])
     lazy = [cycle for cycle in _cycles(edges) if any(edge.lazy for edge in cycle)]
     message = "\n".join(
@@ -207,17 +196,3 @@ def test_no_import_cycle() -> None:
         ]
     )
     assert not eager and not lazy, message
-
-
-def test_known_cycle_edges_still_close_a_cycle() -> None:
-    edges = import_edges()
-    graph: dict[str, list[Edge]] = {}
-    for edge in edges:
-        graph.setdefault(edge.source, []).append(edge)
-    for (source, target), why in KNOWN_CYCLE_EDGES.items():
-        assert any(edge.target == target for edge in graph.get(source, [])), (
-            f"{source} no longer imports {target}: delete it from KNOWN_CYCLE_EDGES ({why})"
-        )
-        assert _path_back(graph, source) is not None, (
-            f"{source} -> {target} closes no cycle any more: delete it from KNOWN_CYCLE_EDGES"
-        )

@@ -10,12 +10,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import cleaner
-
 
 def default_rules_dir() -> Path:
     """The directory holding the default `*.toml` rule packs."""
     packaged = resources.files("cleaner") / "_rules"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(cleaner.__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"  # cleaner/rules/locate.py -> repo
