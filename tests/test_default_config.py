@@ -61,11 +61,17 @@ def _documented() -> dict[str, dict[str, Any]]:
     return tables
 
 
+def _packaged_processors() -> list[str]:
+    """The processors cleaner ships (a test or a user may register more, which the packaged
+    defaults cannot list)."""
+    return [name for name in available() if processor_class(name).__module__.startswith("cleaner.")]
+
+
 def test_default_toml_has_a_table_per_processor_and_general_section() -> None:
-    assert sorted(_documented()) == sorted([*SECTIONS, *available()])
+    assert sorted(_documented()) == sorted([*SECTIONS, *_packaged_processors()])
 
 
-@pytest.mark.parametrize("section", [*SECTIONS, *available()])
+@pytest.mark.parametrize("section", [*SECTIONS, *_packaged_processors()])
 def test_default_toml_lists_every_option_with_its_dataclass_default(section: str) -> None:
     options_cls = _options_class(section)
     table = _documented()[section]
