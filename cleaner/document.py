@@ -97,12 +97,15 @@ class Drop:
     `reason` is a short machine-friendly code ("too_short", "language", "exact_duplicate");
     `detail` is the human sentence ("12 words < min_words 50"). The runner writes the document
     with both to the rejects file, so nothing is ever lost silently.
+    `duplicate_of` is the id of the kept copy a dropped duplicate belongs with (its cluster),
+    for the run report; `detail` is for people and is never parsed.
     """
 
     document: Document
     processor: str
     reason: str
     detail: str = ""
+    duplicate_of: str | None = None
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.io.readers import read_inputs
+from cleaner.meta import DUP_COPIES, DUP_KIND, DUP_OF, KIND_REPRESENTATIVE, META_DUP, META_LANG
 from cleaner.pipeline import Pipeline
 from cleaner.run.stream import execute
 
@@ -49,12 +50,14 @@ def format_result(result: Document | Drop | Reject, *, show_all: bool = False) -
         status = f"REJECTED by {result.processor} ({result.reason}) {result.detail}".rstrip()
     else:
         status = "kept"
-        lang = doc.meta.get("lang")
+        lang = doc.meta.get(META_LANG)
         if lang:
             status += f", lang={lang} {doc.meta.get('lang_score', '')}".rstrip()
-        dup = doc.meta.get("dup")
-        if isinstance(dup, dict):
-            status += f", duplicate ({dup.get('kind')}) of {dup.get('of')}"
+        dup = doc.meta.get(META_DUP)
+        if isinstance(dup, dict) and dup.get(DUP_KIND) == KIND_REPRESENTATIVE:
+            status += f", representative of {dup.get(DUP_COPIES)} duplicates"
+        elif isinstance(dup, dict):
+            status += f", duplicate ({dup.get(DUP_KIND)}) of {dup.get(DUP_OF)}"
     lines = [f"== {doc.id}: {status}"]
     edits = [e for e in doc.trace if show_all or not e.rule.startswith(_QUIET_RULE_PREFIXES)]
     hidden = len(doc.trace) - len(edits)

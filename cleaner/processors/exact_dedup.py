@@ -25,6 +25,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from cleaner.document import Document, Drop
+from cleaner.meta import DUP_CLUSTER, DUP_KIND, DUP_OF, KIND_EXACT, META_DUP, REASON_EXACT_DUPLICATE
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import register
 from cleaner.stage import ERROR_REASON, BoolArray, Signed, TaskMap
@@ -83,8 +84,10 @@ class ExactDedup(ProcessorBase):
         if first is None:
             return doc
         if self.options.policy == "drop":
-            return Drop(doc, self.name, "exact_duplicate", f"duplicate of {first}")
-        return doc.with_meta(dup={"kind": "exact", "of": first, "cluster": first})
+            detail = f"duplicate of {first}"
+            return Drop(doc, self.name, REASON_EXACT_DUPLICATE, detail, duplicate_of=first)
+        dup = {DUP_KIND: KIND_EXACT, DUP_OF: first, DUP_CLUSTER: first}
+        return doc.with_meta(**{META_DUP: dup})
 
     def process(self, doc: Document) -> Document | Drop:
         return self.decide(doc, self.first_of(self.key(doc), doc.id))

@@ -11,9 +11,9 @@ input, wherever the copies went. A dedup representative carries `{"kind": "repre
 "copies": n}`; exact_dedup leaves the first copy of a text unannotated. Either way a cluster's
 size is its copies plus one for the representative / first copy, whether or not that one was
 seen; when the representative's own `copies` count is larger than the copies seen, it wins.
-exact_dedup's `policy = "drop"` writes no meta on the dropped copy, so for its Drops the
-detail `"duplicate of <id>"` (everything after that prefix is the id) names the cluster, and a
-`meta["dup"]` there (which can only have come with the input) is ignored.
+A dropped copy names its cluster in `Drop.duplicate_of` (exact_dedup's `policy = "drop"`
+writes no meta on it), and that wins over any `meta["dup"]` (on an exact_dedup drop, one can
+only have come with the input). Meta keys and kinds are the constants of `cleaner.meta`.
 Memory is one small dict entry per cluster (never per document), and the histogram is only
 built in `to_dict` / `summary`.
 
@@ -35,6 +35,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cleaner.document import Document, Drop, Reject
+from cleaner.meta import (
+    DUP_CLUSTER,
+    DUP_COPIES,
+    DUP_KIND,
+    DUP_OF,
+    KIND_REPRESENTATIVE,
+    META_DUP,
+    META_LANG,
+)
 
 #: The share of rejected documents above which a run counts as failed (`max_reject_rate`, CLI
 #: --max-reject-rate). 1.0 never fails on the share; a run where every document was rejected
@@ -82,7 +91,7 @@ class RunReport:
                 self.removed_by_rule[edit.rule] += 1
             elif edit.action == "moved":
                 self.moved_to_meta[edit.rule] += 1
-        raw_dup = doc.meta.get("dup")
+        raw_dup = doc.meta.get(META_DUP)
         dup = raw_dup if isinstance(raw_dup, dict) else None
         if dup is not None or isinstance(result, Drop):
             self._count_cluster(result, dup)
@@ -91,11 +100,11 @@ class RunReport:
             return
         self.docs_out += 1
         self.chars_out += len(doc.text)
-        lang = doc.meta.get("lang")
+        lang = doc.meta.get(META_LANG)
         if isinstance(lang, str):
             self.languages[lang] += 1
-        if dup is not None and isinstance(dup.get("kind"), str):
-            self.duplicates[dup["kind"]] += 1
+        if dup is not None and isinstance(dup.get(DUP_KIND), str):
+            self.duplicates[dup[DUP_KIND]] += 1
 
     def merge(self, other: RunReport) -> None:
         """Add the counts of `other`, a report of the results that follow this one's (a later
@@ -123,17 +132,12 @@ class RunReport:
 
     def _count_cluster(self, result: Document | Drop, dup: dict[str, Any] | None) -> None:
         """Count `result` in its duplicate cluster, if it belongs to one (see the module doc)."""
-        if (
-            isinstance(result, Drop)
-            and result.processor == "exact_dedup"
-            and result.detail.startswith(_EXACT_DROP_PREFIX)
-        ):
-            # exact_dedup drops keep no meta of their own (any "dup" there came from the input)
-            cluster: Any = result.detail[len(_EXACT_DROP_PREFIX) :]
+        if isinstance(result, Drop) and result.duplicate_of is not None:
+            cluster: Any = result.duplicate_of
             representative = False
         elif dup is not None:
-            cluster = dup.get("cluster", dup.get("of"))
-            representative = dup.get("kind") == "representative"
+            cluster = dup.get(DUP_CLUSTER, dup.get(DUP_OF))
+            representative = dup.get(DUP_KIND) == KIND_REPRESENTATIVE
         else:
             return
         if not isinstance(cluster, str):
@@ -144,7 +148,7 @@ class RunReport:
         if not representative:
             entry[0] += 1
             return
-        copies = dup.get("copies") if dup is not None else None
+        copies = dup.get(DUP_COPIES) if dup is not None else None
         if isinstance(copies, int) and not isinstance(copies, bool) and copies > entry[1]:
             entry[1] = copies
 
@@ -264,8 +268,6 @@ class RunReport:
             lines.append("  " + "  ".join(f"{k}: {v}" for k, v in self.paths.items()))
         return "\n".join(lines)
 
-
-_EXACT_DROP_PREFIX = "duplicate of "  # exact_dedup's Drop detail: "duplicate of <first id>"
 
 # Cluster sizes above 10 are reported in these ranges (inclusive); beyond the last, "1001+".
 _SIZE_BUCKETS = ((11, 20), (21, 50), (51, 100), (101, 200), (201, 500), (501, 1000))

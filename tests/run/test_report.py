@@ -109,11 +109,13 @@ def test_exact_dedup_clusters_count_the_unannotated_first_copy() -> None:
     report.add(Document("x", "text"))
     report.add(_copy("x2", "x", "exact"))
     report.add(_copy("x3", "x", "exact"))
-    # policy = "drop": no meta, the detail names the first copy (ids may contain spaces)
+    # policy = "drop": no meta, the Drop names the first copy (ids may contain spaces)
     report.add(Document("dir/first copy.txt", "other"))
+    first = "dir/first copy.txt"
     for copy_id in ("dir/b.txt", "dir/c.txt", "dir/d.txt"):
-        detail = "duplicate of dir/first copy.txt"
-        report.add(Drop(Document(copy_id, "other"), "exact_dedup", "exact_duplicate", detail))
+        dropped = Document(copy_id, "other")
+        detail = f"duplicate of {first}"
+        report.add(Drop(dropped, "exact_dedup", "exact_duplicate", detail, duplicate_of=first))
     assert report.to_dict()["duplicate_clusters"] == {
         "clusters": 2,
         "documents_in_clusters": 7,
@@ -123,13 +125,23 @@ def test_exact_dedup_clusters_count_the_unannotated_first_copy() -> None:
     assert set(report.dup_clusters) == {"x", "dir/first copy.txt"}
 
 
-def test_exact_dedup_drop_goes_by_its_detail_not_input_meta() -> None:
+def test_exact_dedup_drop_goes_by_its_duplicate_of_not_input_meta() -> None:
     report = RunReport()
     stale = {"kind": "near", "of": "old", "cluster": "old"}  # came in with the input record
     doc = Document("b", "text", meta={"dup": stale})
-    report.add(Drop(doc, "exact_dedup", "exact_duplicate", "duplicate of a"))
+    report.add(Drop(doc, "exact_dedup", "exact_duplicate", "duplicate of a", duplicate_of="a"))
     assert set(report.dup_clusters) == {"a"}
     assert report.to_dict()["duplicate_clusters"]["sizes"] == {"2": 1}
+
+
+def test_a_drop_detail_is_never_parsed_for_a_cluster() -> None:
+    """The detail is for people: only `duplicate_of` (or meta) puts a drop in a cluster."""
+    report = RunReport()
+    report.add(Drop(Document("b", "t"), "exact_dedup", "exact_duplicate", "duplicate of a"))
+    report.add(Drop(Document("c", "t"), "filters", "too_short", "duplicate of a"))
+    assert report.dup_clusters == {}
+    report.add(Drop(Document("d", "t"), "custom", "copy", "kept: e", duplicate_of="e"))
+    assert report.dup_clusters == {"e": [1, 0]}
 
 
 def test_a_representative_declares_copies_not_seen_and_lone_ones_do_not_count() -> None:
@@ -219,8 +231,8 @@ def test_merging_reports_of_consecutive_parts_equals_one_report() -> None:
     results: list[tuple[Document | Drop | Reject, int]] = [
         (_representative("r", 3), 10),
         (_copy("c1", "r"), 9),
-        (Drop(_copy("c2", "r", "exact"), "dedup", "duplicate", "exact duplicate of r"), 8),
-        (Drop(Document("x", "dup"), "exact_dedup", "duplicate", "duplicate of first"), 3),
+        (Drop(_copy("c2", "r", "near"), "dedup", "duplicate", "near duplicate of r", "r"), 8),
+        (Drop(Document("x", "dup"), "exact_dedup", "duplicate", "duplicate of first", "first"), 3),
         (Document("first", "t", meta={"lang": "de"}), 1),
         (Reject("bad", "in.jsonl", "malformed_json"), 0),
         (_copy("c3", "r", "rewrite"), 7),
