@@ -25,7 +25,9 @@ Each document gets a `MatchKind` saying how it relates to its representative:
 
 - ``unique``: its own representative, no duplicates; ``representative``: kept copy of a
   cluster with members; ``empty``: nothing left after normalisation, never matched;
-- ``exact``: normalised text identical to the representative's;
+- ``normalized``: the same normalised text as the representative (`normalization`: case,
+  punctuation and digits folded), so not necessarily the same text: ``exact`` is the word of
+  `exact_dedup` alone;
 - ``near``: Jaccard of the shingle sets >= `threshold` (small edits: a fixed typo, a changed
   headline, an added credit line);
 - ``excerpt``, ``revised``, ``expanded``: Jaccard below the threshold, but the shorter of
@@ -75,7 +77,7 @@ class MatchKind(enum.IntEnum):
     UNIQUE = 0
     REPRESENTATIVE = 1
     EMPTY = 2
-    EXACT = 3
+    NORMALIZED = 3  # the same normalised text (digits folded): not `exact_dedup`'s "exact"
     NEAR = 4
     EXCERPT = 5
     REVISED = 6
@@ -90,7 +92,7 @@ class MatchKind(enum.IntEnum):
     @property
     def is_duplicate(self) -> bool:
         """True for documents that are copies of another (their representative)."""
-        return self >= MatchKind.EXACT
+        return self >= MatchKind.NORMALIZED
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,7 @@ class Assignments:
     @property
     def is_duplicate(self) -> npt.NDArray[np.bool_]:
         """Mask of documents that are copies of their representative."""
-        return self.kind >= MatchKind.EXACT
+        return self.kind >= MatchKind.NORMALIZED
 
     def counts(self) -> dict[str, int]:
         """Number of documents of each kind, by label."""
@@ -290,8 +292,8 @@ def _assignments(
     member_kind[ratio < SIMILAR_LENGTH] = MatchKind.EXCERPT
     member_kind[ratio > 1.0 / SIMILAR_LENGTH] = MatchKind.EXPANDED
     member_kind[similarity[members] >= threshold] = MatchKind.NEAR
-    exact = (text_hashes[members] == text_hashes[reps]) & (similarity[members] == 1.0)
-    member_kind[exact] = MatchKind.EXACT
+    same_text = (text_hashes[members] == text_hashes[reps]) & (similarity[members] == 1.0)
+    member_kind[same_text] = MatchKind.NORMALIZED
     kind[members] = member_kind
     empty = sizes == 0
     kind[empty] = MatchKind.EMPTY

@@ -9,8 +9,9 @@ with `policy = "flag"` (the default) copies stay in the output with `meta.dup`
      "similarity": 0.91, "containment": 0.97}
 
 and the representative of a cluster with copies gets
-`{"kind": "representative", "cluster": <its id>, "copies": 3}`. Kinds: "exact" (same
-normalised text), "near" (Jaccard of shingles >= threshold), "excerpt" / "revised" /
+`{"kind": "representative", "cluster": <its id>, "copies": 3}`. Kinds: "normalized" (the
+same words once case, punctuation and digits are folded: `exact_dedup` alone says "exact"),
+"near" (Jaccard of shingles >= threshold), "excerpt" / "revised" /
 "expanded" (one contains the other; the shorter is an excerpt of, about as long as, or longer
 than the representative), and "rewrite" (few shared word runs, but most sentences of the
 shorter one align with sentences of the other: a spun copy with words swapped and sentences
@@ -40,6 +41,15 @@ from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
 from cleaner.errors import CleanerError
+from cleaner.meta import (
+    DUP_CLUSTER,
+    DUP_COPIES,
+    DUP_KIND,
+    DUP_OF,
+    KIND_REPRESENTATIVE,
+    META_DUP,
+    REASON_DUPLICATE,
+)
 from cleaner.processors.base import ProcessorBase
 from cleaner.registry import Range, check_options, register
 from cleaner.stage import BoolArray, Signed, TaskMap, serial_map
@@ -205,7 +215,7 @@ class DedupRun:
         kinds = self._result.assignments.kind[first:last].copy()
         annotations = {
             row: self._result.annotation(first + row)
-            for row in np.flatnonzero(kinds >= MatchKind.EXACT).tolist()
+            for row in np.flatnonzero(kinds >= MatchKind.NORMALIZED).tolist()
         }
         return DedupVerdicts(
             positions=positions[first:last].copy(),
@@ -320,15 +330,16 @@ def _decided(
     """`doc` with its dedup decision: annotated in meta, and dropped if it is a copy and the
     policy says so. `annotation` is `DedupResult.annotation` for copies."""
     if kind is MatchKind.REPRESENTATIVE:
-        return doc.with_meta(dup={"kind": "representative", "cluster": doc.id, "copies": copies})
+        rep = {DUP_KIND: KIND_REPRESENTATIVE, DUP_CLUSTER: doc.id, DUP_COPIES: copies}
+        return doc.with_meta(**{META_DUP: rep})
     if not kind.is_duplicate:
         return doc
     assert annotation is not None
     representative = annotation["representative"]
     dup = {
-        "kind": kind.label,
-        "of": representative,
-        "cluster": representative,
+        DUP_KIND: kind.label,
+        DUP_OF: representative,
+        DUP_CLUSTER: representative,
         "similarity": annotation["similarity"],
         "containment": annotation["containment"],
     }
@@ -339,5 +350,6 @@ def _decided(
             f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "
             f"containment {dup['containment']})"
         )
-        return Drop(doc.with_meta(dup=dup), "dedup", "duplicate", detail)
-    return doc.with_meta(dup=dup)
+        dropped = doc.with_meta(**{META_DUP: dup})
+        return Drop(dropped, "dedup", REASON_DUPLICATE, detail, duplicate_of=representative)
+    return doc.with_meta(**{META_DUP: dup})

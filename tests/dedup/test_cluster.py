@@ -65,8 +65,8 @@ def test_exact_copies_cluster(article: ArticleMaker) -> None:
     assert [result.kind_of(i) for i in range(4)] == [
         MatchKind.UNIQUE,
         MatchKind.REPRESENTATIVE,
-        MatchKind.EXACT,
-        MatchKind.EXACT,
+        MatchKind.NORMALIZED,
+        MatchKind.NORMALIZED,
     ]
 
 

@@ -35,7 +35,7 @@ def _corpus(article: ArticleMaker) -> tuple[list[str], list[str]]:
     texts = [article(seed, 350) for seed in range(20)]
     words = texts[3].split(" ")
     planted = {
-        "exact": texts[1].replace("\n\n", "\n").upper(),
+        "normalized": texts[1].replace("\n\n", "\n").upper(),
         "near": texts[2].replace(words[0], "Breaking", 1) + " Reporting by our staff.",
         "excerpt": " ".join(words[: len(words) // 2]),
     }
@@ -51,15 +51,15 @@ def test_finds_planted_duplicates(article: ArticleMaker) -> None:
     assert result.ids == tuple(ids)
     found = result.duplicates()
     assert found == [
-        ("doc-20", "doc-1", "exact"),
+        ("doc-20", "doc-1", "normalized"),
         ("doc-21", "doc-2", "near"),
         ("doc-22", "doc-3", "excerpt"),
     ]
-    assert kinds == ["exact", "near", "excerpt"]
+    assert kinds == ["normalized", "near", "excerpt"]
     assert result.stats.duplicates == 3 and result.stats.clusters_with_duplicates == 3
     assert result.annotation(20) == {
         "cluster": 1,
-        "kind": "exact",
+        "kind": "normalized",
         "representative": "doc-1",
         "similarity": 1.0,
         "containment": 1.0,
@@ -133,7 +133,7 @@ def test_mass_boilerplate_is_linear_and_clusters_to_first(article: ArticleMaker)
     result = index.finish()
     assert result.stats.candidate_pairs <= 4 * len(texts)
     assert (result.assignments.representative[1:] == 1).all()
-    assert result.assignments.kind_of(2) is MatchKind.EXACT
+    assert result.assignments.kind_of(2) is MatchKind.NORMALIZED
 
 
 def test_longest_preference(article: ArticleMaker) -> None:
@@ -220,7 +220,7 @@ def test_add_prepared_equals_add(config: DedupConfig, article: ArticleMaker) -> 
     direct.add(texts, ids)
     expected = direct.finish()
     counts = expected.assignments.counts()
-    assert counts["exact"] >= 2 and counts["near"] >= 2 and counts["excerpt"] >= 2
+    assert counts["normalized"] >= 2 and counts["near"] >= 2 and counts["excerpt"] >= 2
     assert counts["rewrite"] == (8 if config.rewrite else 0)
 
     sketcher = Sketcher(config)  # not the index's own

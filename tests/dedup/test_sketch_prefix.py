@@ -49,4 +49,4 @@ def test_copies_differing_only_after_the_prefix_are_exact_copies(article: Articl
     with NearDupIndex(DedupConfig(max_chars=len(head))) as index:
         index.add([head + " first ending.", head + " a different ending entirely."], ["a", "b"])
         result = index.finish()
-    assert result.duplicates() == [("b", "a", "exact")]
+    assert result.duplicates() == [("b", "a", "normalized")]

@@ -41,7 +41,7 @@ def test_flags_copies_and_marks_representatives() -> None:
     dup = _meta(list(Pipeline(["dedup"]).run(_docs())))
     assert dup["seed0"] == {"kind": "representative", "cluster": "seed0", "copies": 1}
     assert dup["copy0"] == {
-        "kind": "exact",
+        "kind": "normalized",
         "of": "seed0",
         "cluster": "seed0",
         "similarity": 1.0,
@@ -51,9 +51,9 @@ def test_flags_copies_and_marks_representatives() -> None:
     assert isinstance(excerpt, dict)
     assert excerpt["kind"] == "excerpt" and excerpt["of"] == "seed2"
     assert excerpt["containment"] >= 0.8 > excerpt["similarity"]
-    # Case differences are normalised away: the upper-cased copy is exact.
+    # Case differences are normalised away: the upper-cased copy has the same normalised text.
     shouty = dup["shouty1"]
-    assert isinstance(shouty, dict) and shouty["kind"] == "exact" and shouty["of"] == "seed1"
+    assert isinstance(shouty, dict) and shouty["kind"] == "normalized" and shouty["of"] == "seed1"
     # The two different stories on the same topic stay apart.
     assert dup["seed3"] is None and dup["seed4"] is None
 

@@ -122,7 +122,7 @@ def test_ray_output_equals_local_output(baseline: Baseline, tmp_path: Path) -> N
     assert report["docs_in"] == 2002 and report["balanced"]
     assert len(report["rejected_by_reason"]) == 2  # the malformed line, the blank text
     flagged = report["duplicates_flagged"]
-    assert flagged["exact"] > 100 and flagged["near"] > 100
+    assert flagged["normalized"] > 100 and flagged["near"] > 100
     assert not (tmp_path / ".out.jsonl.cleaner-work").exists()
     assert not ray.is_initialized()  # the instance it started is shut down
 

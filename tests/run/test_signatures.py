@@ -102,7 +102,7 @@ def test_the_fixture_finds_every_kind(tmp_path: Path) -> None:
     _, _, report = _run(dump, tmp_path / "out.jsonl", "--shard-size", "4")
     flagged, rejected = report["duplicates_flagged"], report["rejected_by_reason"]
     assert isinstance(flagged, dict) and isinstance(rejected, dict)
-    assert {"exact", "representative", "rewrite"} <= set(flagged)
+    assert {"normalized", "representative", "rewrite"} <= set(flagged)
     assert {"pipeline.empty", "input.malformed_json"} <= set(rejected)
     phases = report["phase_seconds"]
     assert isinstance(phases, dict) and set(phases) == {"map", "reduce"}
