@@ -2,8 +2,9 @@
 
 Both documents are cleaned by the text processors of the configured chain (as `cleaner clean`
 would before `dedup` sees them), then compared with the `[dedup]` settings: Jaccard and
-containment of their shingle sets, the verdict the `dedup` processor would reach for the pair,
-and the passages they share, printed side by side with a little context.
+containment of their shingle sets and the verdict, both from `dedup.pair.judge_pair` (the code
+and thresholds of the `dedup` stage itself), and the passages they share, printed side by side
+with a little context.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from cleaner.api import text_pipeline
-from cleaner.dedup.index import NearDupIndex
-from cleaner.dedup.normalization import normalize
-from cleaner.dedup.sentences import ENGLISH_STOPWORDS, split_sentences
-from cleaner.dedup.shingles import Shingler
-from cleaner.dedup.verify import containment, jaccard
+from cleaner.dedup.cluster import MatchKind
+from cleaner.dedup.pair import PairVerdict, judge_pair
+from cleaner.dedup.rewrite import RewriteConfig
+from cleaner.dedup.sentences import SentenceSketcher, U32Array, split_sentences
 from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
 from cleaner.io.readers import read_inputs
@@ -67,23 +69,20 @@ def report(
 ) -> str:
     check_width(width)
     dedup_config = options.dedup_config()
-    sets = Shingler(dedup_config.shingles).shingle([text_a, text_b]).unique_sorted()
-    set_a, set_b = sets.doc(0), sets.doc(1)
-    index = NearDupIndex(dedup_config)
-    index.add([text_a, text_b], [id_a, id_b])
-    verdict = index.finish().annotation(1)
+    verdict = judge_pair(text_a, text_b, dedup_config)
     shingles = f"{dedup_config.shingles.unit} {dedup_config.shingles.n}-grams"
+    count_a, count_b = verdict.shingles
     lines = [
-        f"A: {id_a}  ({len(_WORD.findall(text_a))} words, {len(set_a)} shingles)",
-        f"B: {id_b}  ({len(_WORD.findall(text_b))} words, {len(set_b)} shingles)",
+        f"A: {id_a}  ({len(_WORD.findall(text_a))} words, {count_a} shingles)",
+        f"B: {id_b}  ({len(_WORD.findall(text_b))} words, {count_b} shingles)",
         f"shingles: {shingles}",
-        f"jaccard:           {jaccard(set_a, set_b):.4f}   (near at >= {options.threshold})",
-        f"containment:       {containment(set_a, set_b):.4f}   "
+        f"jaccard:           {verdict.jaccard:.4f}   (near at >= {options.threshold})",
+        f"containment:       {verdict.containment:.4f}   "
         f"(excerpt/revision at >= {options.containment_threshold})",
-        f"verdict:           {_verdict(verdict, id_a)}",
+        f"verdict:           {_verdict(verdict, id_a, id_b)}",
     ]
-    if verdict["kind"] == "rewrite" and dedup_config.rewrite is not None:
-        lines.extend(_aligned_report(text_a, text_b, dedup_config.rewrite.sentence_similarity))
+    if verdict.kind is MatchKind.REWRITE and dedup_config.rewrite is not None:
+        lines.extend(_aligned_report(text_a, text_b, dedup_config.rewrite))
     passages = shared_passages(text_a, text_b, min_words=max(dedup_config.shingles.n, 3))
     total = sum(p.length for p in passages)
     lines.append(f"shared passages:   {len(passages)} ({total} words)")
@@ -98,18 +97,25 @@ def report(
 
 
 def aligned_sentences(
-    text_a: str, text_b: str, min_similarity: float
+    text_a: str, text_b: str, min_similarity: float, sketcher: SentenceSketcher | None = None
 ) -> list[tuple[float, str, str]]:
-    """For each sentence of B, its most similar sentence of A by content-word Jaccard (the
-    measure the rewrite stage uses), when at least `min_similarity`: (similarity, A, B)."""
-    sentences_a = [(s, _content_words(s)) for s in split_sentences(text_a)]
+    """For each sentence of B, its most similar sentence of A by content-word Jaccard, when at
+    least `min_similarity`: (similarity, A, B). Sentences are sketched by the rewrite stage's
+    own `SentenceSketcher` (its content words, its minimum sentence length), so the
+    similarities are the ones the stage compares."""
+    sketcher = sketcher or RewriteConfig().sketcher()
+    sentences_a = [
+        (s, words)
+        for s in split_sentences(text_a)
+        if (words := _content_words(s, sketcher)) is not None
+    ]
     aligned = []
     for sentence_b in split_sentences(text_b):
-        words_b = _content_words(sentence_b)
-        if len(words_b) < 3:
+        words_b = _content_words(sentence_b, sketcher)
+        if words_b is None:
             continue
         best = max(
-            ((_jaccard(words_a, words_b), s) for s, words_a in sentences_a if words_a),
+            ((_jaccard(words_a, words_b), s) for s, words_a in sentences_a),
             default=(0.0, ""),
         )
         if best[0] >= min_similarity:
@@ -117,16 +123,20 @@ def aligned_sentences(
     return aligned
 
 
-def _content_words(sentence: str) -> set[str]:
-    return {w for w in normalize(sentence).split() if len(w) > 1 and w not in ENGLISH_STOPWORDS}
+def _content_words(sentence: str, sketcher: SentenceSketcher) -> U32Array | None:
+    """The hashes of the content words of `sentence`, or None when the stage skips it."""
+    sketches = sketcher.sketch([sentence]).sentences(0)
+    return sketches[0] if len(sketches) == 1 else None
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+def _jaccard(a: U32Array, b: U32Array) -> float:
+    common = int(np.intersect1d(a, b, assume_unique=True).size)
+    return common / (a.size + b.size - common)
 
 
-def _aligned_report(text_a: str, text_b: str, min_similarity: float) -> list[str]:
-    aligned = aligned_sentences(text_a, text_b, min_similarity)
+def _aligned_report(text_a: str, text_b: str, rewrite: RewriteConfig) -> list[str]:
+    min_similarity = rewrite.sentence_similarity
+    aligned = aligned_sentences(text_a, text_b, min_similarity, rewrite.sketcher())
     lines = [f"aligned sentences: {len(aligned)} (content-word Jaccard >= {min_similarity})", ""]
     for similarity, sentence_a, sentence_b in aligned[:_MAX_PASSAGES]:
         lines.append(f"  {similarity:.2f}  A: {textwrap.shorten(sentence_a, 110)}")
@@ -200,12 +210,14 @@ def _text(result: Document | Drop) -> str:
     return result.document.text if isinstance(result, Drop) else result.text
 
 
-def _verdict(annotation: Mapping[str, Any], id_a: str) -> str:
-    kind = annotation["kind"]
-    if kind in ("unique", "empty"):
+def _verdict(verdict: PairVerdict, id_a: str, id_b: str) -> str:
+    if verdict.copy is None:
         return "not duplicates"
+    kind = verdict.label
     article = "an" if kind[0] in "aeiou" else "a"
-    return f"B is {article} {kind} duplicate of A ({id_a})"
+    copy, kept = ("B", f"A ({id_a})") if verdict.copy == 1 else ("A", f"B ({id_b})")
+    aligned = f", {verdict.aligned:.0%} of sentences aligned" if verdict.aligned is not None else ""
+    return f"{copy} is {article} {kind} duplicate of {kept}{aligned}"
 
 
 def _words(text: str) -> list[tuple[int, int]]:

@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from cleaner.cli.compare import Passage, check_width, report, shared_passages
+from cleaner.dedup.pair import judge_pair
+from cleaner.document import Document, Drop
 from cleaner.errors import ConfigError
+from cleaner.pipeline import Pipeline
 from cleaner.processors.dedup import Dedup
+from cleaner.registry import make_options
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_shared_passages_finds_maximal_runs_longest_first() -> None:
@@ -23,7 +32,7 @@ def test_report_names_the_verdict() -> None:
     text = " ".join(f"word{i}" for i in range(200))
     out = report("a", "b", text, text, Dedup.Options())
     assert "jaccard:           1.0000" in out
-    assert "B is an exact duplicate of A (a)" in out
+    assert "B is a normalized duplicate of A (a)" in out
 
 
 def test_rewrite_verdict_lists_aligned_sentences() -> None:
@@ -58,3 +67,64 @@ def test_absurd_widths_are_config_errors(width: int) -> None:
         check_width(width)
     with pytest.raises(ConfigError, match="--width"):
         report("a", "b", "same words here", "same words here", Dedup.Options(), width=width)
+
+
+def _pairs() -> dict[str, tuple[str, str]]:
+    """Pairs of every kind the stage tells apart, from the seeds and the spun fixture."""
+    seeds = [p.read_text("utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    spun = ROOT / "fixtures" / "dedup_seed000_spun"
+    words = seeds[2].split(" ")
+    return {
+        "normalized": (seeds[1], seeds[1].upper()),
+        "near": (seeds[2], seeds[2].replace(words[3], "Breaking", 1) + "\nReporting by staff."),
+        "excerpt": (seeds[2], seeds[2][: len(seeds[2]) * 2 // 3]),
+        "expanded": (seeds[2][: len(seeds[2]) * 2 // 3], seeds[2]),
+        "rewrite": ((spun / "a.txt").read_text("utf-8"), (spun / "b.txt").read_text("utf-8")),
+        "distinct": (seeds[3], seeds[4]),
+    }
+
+
+def _run_kinds(a: str, b: str, params: dict[str, Any]) -> tuple[object, object]:
+    """meta.dup.kind of A and B after a `dedup` run of the two documents with `params`."""
+    results = list(Pipeline([("dedup", params)]).run([Document("a", a), Document("b", b)]))
+    docs = [r.document if isinstance(r, Drop) else r for r in results]
+    return tuple(d.meta["dup"]["kind"] if "dup" in d.meta else None for d in docs)  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"prefer": "longest"}, {"threshold": 0.95, "containment_threshold": 0.9}],
+    ids=["defaults", "longest", "strict"],
+)
+def test_compare_verdict_is_the_kind_the_dedup_run_assigns(params: dict[str, Any]) -> None:
+    """For every pair and setting, compare names the copy and kind the stage writes."""
+    options = make_options(Dedup.Options, params, "[dedup]")
+    seen = set()
+    for name, (a, b) in _pairs().items():
+        kinds = _run_kinds(a, b, params)
+        verdict = judge_pair(a, b, options.dedup_config())
+        out = report("a", "b", a, b, options)
+        if verdict.copy is None:
+            assert kinds in ((None, None),), name
+            assert "verdict:           not duplicates" in out, name
+            seen.add("distinct")
+            continue
+        kept = 1 - verdict.copy
+        assert kinds[verdict.copy] == verdict.label, name
+        assert kinds[kept] == "representative", name
+        copy, other = ("B", "A (a)") if verdict.copy == 1 else ("A", "B (b)")
+        assert f"{copy} is a{'n' if verdict.label[0] in 'aeiou' else ''} {verdict.label}" in out
+        assert f"duplicate of {other}" in out, name
+        seen.add(verdict.label)
+    if not params:
+        assert seen == {"normalized", "near", "excerpt", "expanded", "rewrite", "distinct"}
+
+
+def test_compare_uses_the_configured_thresholds() -> None:
+    """A stricter containment threshold turns the excerpt into no duplicate, in both."""
+    a, b = _pairs()["excerpt"]
+    params = {"containment_threshold": 1.0, "rewrite": False}
+    options = make_options(Dedup.Options, params, "[dedup]")
+    assert _run_kinds(a, b, params) == (None, None)
+    out = report("a", "b", a, b, options)
+    assert "not duplicates" in out and "(excerpt/revision at >= 1.0)" in out

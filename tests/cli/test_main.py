@@ -208,6 +208,6 @@ def test_compare_shows_similarity_and_shared_passages(
 
     dump = _dump_with_copies(tmp_path)
     assert main(["compare", str(dump), "--id", "seed0", "--id", "copy0"]) == 0
-    assert "exact duplicate" in capsys.readouterr().out
+    assert "normalized duplicate" in capsys.readouterr().out
     assert main(["compare", str(dump)]) == 2
     assert main(["compare", str(dump), "--id", "seed0", "--id", "nope"]) == 2
