@@ -4,7 +4,7 @@ Same shards, same `MapTask`, same files as the local executor (`cleaner.run.shar
 only where the shards run changes. The task is put into the object store once; each pending
 shard becomes one Ray task that returns its `ShardPayload` (the shard's file contents, as
 bytes) and the driver commits it into the work directory. Nothing on the workers touches the
-filesystem, so a cluster needs no shared storage, and the reduce (in the driver, as before)
+filesystem, so a cluster needs no shared storage, and the reduce (in the driver, as in a local run)
 reads exactly the files a local run would have written: the output is byte-identical.
 
 Shards are read from the input lazily and at most two per cluster CPU are in flight (the
