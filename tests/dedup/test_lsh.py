@@ -150,3 +150,9 @@ def test_band_keys_shape_and_equality() -> None:
     assert keys[0, 0] != keys[0, 1] and keys[2, 0] != keys[2, 1]
     with pytest.raises(ConfigError):
         band_keys(sigs, 4, 4)
+
+
+def test_a_threshold_too_low_for_any_band_shape_is_a_config_error() -> None:
+    """A tiny threshold makes the bands needed overflow to infinity: one ConfigError."""
+    with pytest.raises(ConfigError, match="cannot reach recall"):
+        choose_bands(0.00390625, 128)
