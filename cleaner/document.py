@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+#: One exact change to a text: characters ``start:end`` become the string (see `cleaner.trace`).
+Change = tuple[int, int, str]
+
 
 @dataclass(frozen=True, slots=True)
 class Edit:
@@ -23,8 +26,11 @@ class Edit:
     `action` is one of:
       - "removed": `text` was deleted (a line, or a span within a line);
       - "replaced": `text` became `replacement` (mojibake repair, markdown residue);
-      - "moved": `text` was removed and stored in `meta[meta_key]` (byline, categories, date).
+      - "moved": `text` was removed and stored in `meta[meta_key]` (byline, categories, date);
+      - "unitemised": only carries `changes` that no rule's edit stands for (`cleaner.trace`).
     `line` is the 1-based line number in the text the processor received, when it is known.
+    `changes`, on the first edit of each processor step that changed the text, is that
+    step's exact change, so that `cleaner.trace.replay` rebuilds the output from the input.
     """
 
     processor: str
@@ -34,6 +40,7 @@ class Edit:
     replacement: str = ""
     meta_key: str = ""
     line: int | None = None
+    changes: tuple[Change, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -48,6 +55,8 @@ class Edit:
             out["meta_key"] = self.meta_key
         if self.line is not None:
             out["line"] = self.line
+        if self.changes:
+            out["changes"] = [list(change) for change in self.changes]
         return out
 
 

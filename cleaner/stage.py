@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.document import Document, Drop
+from cleaner.trace import record_step
 
 I64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -163,7 +164,9 @@ def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Dr
 
     A processor that raises on one document turns it into a drop with reason "error" and the
     exception's message: one odd document must not end a run over millions, and it still lands
-    in the rejects file where it can be found and reported.
+    in the rejects file where it can be found and reported. Each step that changes the text
+    has its exact change recorded in the trace (`cleaner.trace.record_step`), so the trace
+    replays.
     """
     current = doc
     for proc in processors:
@@ -173,6 +176,8 @@ def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Dr
             return Drop(current, proc.name, ERROR_REASON, f"{type(exc).__name__}: {exc}")
         if isinstance(result, Drop):
             return result
+        if result.text is not current.text:
+            result = record_step(proc.name, current, result)
         current = result
     return current
 

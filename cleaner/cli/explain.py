@@ -14,6 +14,7 @@ from cleaner.io.readers import read_inputs
 from cleaner.meta import DUP_COPIES, DUP_KIND, DUP_OF, KIND_REPRESENTATIVE, META_DUP, META_LANG
 from cleaner.pipeline import Pipeline
 from cleaner.run.stream import execute
+from cleaner.trace import UNITEMISED
 
 _QUIET_RULE_PREFIXES = ("whitespace",)
 _MAX_SHOWN = 100
@@ -59,8 +60,9 @@ def format_result(result: Document | Drop | Reject, *, show_all: bool = False) -
         elif isinstance(dup, dict):
             status += f", duplicate ({dup.get(DUP_KIND)}) of {dup.get(DUP_OF)}"
     lines = [f"== {doc.id}: {status}"]
-    edits = [e for e in doc.trace if show_all or not e.rule.startswith(_QUIET_RULE_PREFIXES)]
-    hidden = len(doc.trace) - len(edits)
+    itemised = [e for e in doc.trace if e.action != UNITEMISED]  # those only carry changes
+    edits = [e for e in itemised if show_all or not e.rule.startswith(_QUIET_RULE_PREFIXES)]
+    hidden = len(itemised) - len(edits)
     if not edits:
         lines.append("   (nothing removed or changed)")
     # One group per processor, in chain order; within a group, in line order. Line numbers

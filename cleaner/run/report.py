@@ -44,6 +44,7 @@ from cleaner.meta import (
     META_DUP,
     META_LANG,
 )
+from cleaner.trace import UNITEMISED
 
 #: The share of rejected documents above which a run counts as failed (`max_reject_rate`, CLI
 #: --max-reject-rate). 1.0 never fails on the share; a run where every document was rejected
@@ -86,6 +87,8 @@ class RunReport:
             return
         doc = result.document if isinstance(result, Drop) else result
         for edit in doc.trace:
+            if edit.action == UNITEMISED:  # carries a step's exact change, not a rule's edit
+                continue
             self.edits_by_processor[edit.processor] += 1
             if edit.action == "removed":
                 self.removed_by_rule[edit.rule] += 1
