@@ -1,6 +1,9 @@
 """Throughput of the default cleaning chain on real news text, beside a hand-rolled baseline.
 
-    python bench/clean_bench.py [--docs 20000] [--jobs 2] [--data ../shared/data/bbc-news]
+    python bench/clean_bench.py [--docs 20000] [--jobs 2] [--data DIR]
+
+`--data` defaults to `common.bbc_dir()` (``../shared/data/bbc-news``, or
+``$CLEANER_BENCH_DATA/bbc-news``).
 
 What it does, in one run:
   1. builds a JSONL dump of --docs documents from the BBC News corpus (2,225 articles, repeated;
@@ -19,34 +22,25 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import resource
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from resource import RUSAGE_CHILDREN
 
 import numpy as np
 import orjson
+from common import bbc_dir, load_bbc, peak_rss_bytes, print_table
 
 from cleaner.document import Document
-from cleaner.io.decode import decode_bytes
 from cleaner.pipeline import Pipeline
 from cleaner.run.job import JobPaths, run_clean
 from cleaner.stage import Signed, global_stage_of, serial_map
 
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news"
-
 
 def load_corpus(root: Path) -> list[tuple[str, str]]:
     """(id, text) for every BBC article, decoded as `cleaner clean` decodes files."""
-    docs = []
-    for path in sorted(root.glob("*/*.txt")):
-        text, _ = decode_bytes(path.read_bytes())
-        docs.append((f"{path.parent.name}/{path.name}", text))
-    if not docs:
-        sys.exit(f"no articles under {root}; pass --data")
-    return docs
+    return [(f"{a.id}.txt", a.text) for a in load_bbc(root)]
 
 
 def write_dump(corpus: list[tuple[str, str]], n_docs: int, path: Path) -> None:
@@ -101,15 +95,11 @@ def baseline(dump: Path) -> float:
     return time.perf_counter() - start
 
 
-def peak_rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=bbc_dir())
     parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
 
@@ -118,10 +108,12 @@ def main() -> None:
     spent = time_processors(corpus)
     total = sum(spent.values())
     print(f"\nper processor, one process, {len(corpus)} docs:")
-    print(f"  {'processor':<12} {'ms/doc':>8} {'share':>7}")
-    for name, seconds in spent.items():
-        print(f"  {name:<12} {seconds / len(corpus) * 1000:8.3f} {seconds / total:7.1%}")
-    print(f"  {'all':<12} {total / len(corpus) * 1000:8.3f}")
+    rows = [
+        [name, f"{seconds / len(corpus) * 1000:.3f}", f"{seconds / total:.1%}"]
+        for name, seconds in spent.items()
+    ]
+    rows.append(["all", f"{total / len(corpus) * 1000:.3f}", ""])
+    print_table(["processor", "ms/doc", "share"], rows)
 
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "dump.jsonl"
@@ -140,8 +132,8 @@ def main() -> None:
             f"balanced {report.check_balance()}, dups flagged {dict(report.duplicates)}"
         )
         print(
-            f"  peak RSS: parent {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB, "
-            f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+            f"  peak RSS: parent {peak_rss_bytes() / 2**20:.0f} MiB, largest worker"
+            f" {peak_rss_bytes(RUSAGE_CHILDREN) / 2**20:.0f} MiB"
         )
         if not args.skip_baseline:
             base_seconds = baseline(dump)

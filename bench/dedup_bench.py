@@ -26,11 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dedup_quality
 import dedup_scale
 import minhash_speed
+from common import bbc_dir
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=dedup_scale.DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=bbc_dir())
     parser.add_argument("--sizes", type=int, nargs="+", default=list(dedup_scale.DEFAULT_SIZES))
     parser.add_argument("--no-datasketch", action="store_true")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """Quality of near-duplicate and rewrite detection on real news: precision, recall, F1 per kind.
 
-    python bench/dedup_quality.py [--data ../shared/data/bbc-news] [--seed 0] [--per-kind 200]
+    python bench/dedup_quality.py [--data DIR] [--seed 0] [--per-kind 200]
     python bench/dedup_quality.py --list-natural     # the labelled natural pairs, to audit
 
 The evaluation set is built deterministically from the BBC News corpus (2,225 articles in 5
@@ -43,20 +43,7 @@ sum the kinds of `dedup_rewrites.LIGHT_KINDS` (with the natural ones) and the re
 ``overall`` counts every flagged pair once (ignoring ``related``). Both modes are run:
 ``near`` (rewrite stage off) and ``rewrite`` (on, the default), at default settings otherwise.
 
-Measured (seed 0; seeds 1 and 2 in brackets), 2026-11-22:
-
-| | near | rewrite (default) |
-| --- | --- | --- |
-| precision, overall | 1.000 | 1.000 (1.000, 1.000) |
-| precision, related counted false | 1.000 | 0.995 |
-| recall, light + natural | 0.807 | 0.998 (0.999, 0.999) |
-| recall, heavy (synonym-25/-40, mix) | 0.000 | 0.970 (0.978, 0.987) |
-| flagged among 500 hardest negatives | 0 | 0 |
-| related pairs flagged (of 27) | 0 | 10 |
-
-Near mode misses shuffled sentences (reorder 0.900: every moved sentence changes its
-boundary 5-grams), short excerpts (0.745: below the LSH threshold) and any synonym swap
-(synonym-10: 0.065); rewrite mode finds >= 0.985 of every light kind.
+Figures, with the command that produced them: bench/README.md.
 """
 
 from __future__ import annotations
@@ -78,14 +65,13 @@ from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.sentences import ENGLISH_STOPWORDS
 from cleaner.dedup.shingles import Shingler
 from cleaner.dedup.verify import pair_overlaps
-from cleaner.io.decode import decode_bytes
 
 try:
+    from bench import common
     from bench.dedup_rewrites import KINDS, LIGHT_KINDS
 except ImportError:  # run as a script: bench/ itself is on sys.path
+    import common  # type: ignore[no-redef]
     from dedup_rewrites import KINDS, LIGHT_KINDS  # type: ignore[no-redef]
-
-DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc-news"
 
 NEAR_JACCARD = 0.5
 NEAR_CONTAINMENT = 0.8
@@ -117,11 +103,8 @@ def _pair(a: int, b: int) -> Pair:
 
 def load_corpus(data_dir: Path) -> tuple[list[str], list[str], list[str]]:
     """Texts, ids (``topic/name``) and topics of the BBC articles, sorted by path."""
-    paths = sorted(data_dir.glob("*/*.txt"))
-    if not paths:
-        raise SystemExit(f"no articles under {data_dir}; pass --data")
-    texts = [decode_bytes(p.read_bytes())[0] for p in paths]
-    return texts, [f"{p.parent.name}/{p.stem}" for p in paths], [p.parent.name for p in paths]
+    articles = common.load_bbc(data_dir)
+    return [a.text for a in articles], [a.id for a in articles], [a.topic for a in articles]
 
 
 def shingle_overlaps(texts: Sequence[str]) -> tuple[I64Array, np.ndarray, np.ndarray]:
@@ -371,18 +354,15 @@ def format_table(rows: Sequence[dict[str, object]]) -> str:
     def num(value: object) -> str:
         return "-" if value is None else f"{value:.3f}"
 
-    header = (
-        f"{'mode':<8} {'kind':<18} {'pairs':>6} {'TP':>5} {'FP':>4} {'FN':>5} {'flagged':>7}"
-        f" {'precision':>9} {'recall':>7} {'F1':>6}"
-    )
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(
-            f"{r['mode']!s:<8} {r['kind']!s:<18} {r['pairs']:>6} {r['TP']:>5} {r['FP']:>4}"
-            f" {r['FN']:>5} {r['flagged']:>7} {num(r['precision']):>9} {num(r['recall']):>7}"
-            f" {num(r['F1']):>6}"
-        )
-    return "\n".join(lines)
+    header = ["mode", "kind", "pairs", "TP", "FP", "FN", "flagged", "precision", "recall", "F1"]
+    cells = [
+        [
+            *(str(r[key]) for key in ("mode", "kind", "pairs", "TP", "FP", "FN", "flagged")),
+            *(num(r[key]) for key in ("precision", "recall", "F1")),
+        ]
+        for r in rows
+    ]
+    return common.format_table(header, cells, left=2)
 
 
 def natural_pairs(ev: EvalSet) -> str:
@@ -398,7 +378,7 @@ def natural_pairs(ev: EvalSet) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=common.bbc_dir())
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-kind", type=int, default=200)
     parser.add_argument("--negatives-per-topic", type=int, default=100)

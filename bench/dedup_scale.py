@@ -4,8 +4,8 @@ Run:  .venv/bin/python bench/dedup_scale.py [--sizes 100000 1000000] [--no-datas
                                              [--engines cleaner cleaner-near cleaner-ram]
 From Python: ``run_scale(data_dir, sizes)`` returns one dict per run.
 
-Builds N synthetic news documents from the BBC News corpus (2,225 articles under
-``/work/shared/data/bbc-news``, never copied into the repository) and deduplicates them
+Builds N synthetic news documents from the BBC News corpus (2,225 articles; `--data`, by
+default `common.bbc_dir()`; never copied into the repository) and deduplicates them
 end to end from text, each run in a fresh Python process so that its peak RSS is its own:
 
 - cleaner: `NearDupIndex.add` chunk by chunk, then `finish()` (candidates, exact
@@ -58,11 +58,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from common import bbc_dir, load_bbc, peak_rss_bytes, print_table
 
 from cleaner.dedup.hashing import fmix64
-from cleaner.io.decode import decode_bytes
 
-DEFAULT_DATA = Path("/work/shared/data/bbc-news")
 DEFAULT_SIZES = (100_000, 1_000_000)
 CHUNK_DOCS = 10_000
 COPY_SHARE = 0.15
@@ -109,14 +108,11 @@ def load_corpus(data_dir: Path) -> Corpus:
     """Read ``*/*.txt`` under `data_dir`, decode with `decode_bytes`, cut into sentences, and
     make `VARIANTS` versions of each sentence with `VARIANT_EDIT_SHARE` of its words replaced
     by corpus words (deterministic)."""
-    files = sorted(data_dir.glob("*/*.txt"))
-    if not files:
-        raise SystemExit(f"no */*.txt files under {data_dir}")
     sentences: list[str] = []
     start: list[int] = []
     count: list[int] = []
-    for path in files:
-        text, _ = decode_bytes(path.read_bytes())
+    for article in load_bbc(data_dir):
+        text = article.text
         found = [
             s.strip()
             for paragraph in text.split("\n")
@@ -275,10 +271,6 @@ def _near_variant(text: str, rng: random.Random) -> str:
     return edited
 
 
-def _peak_rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
-
-
 CLEANER_ENGINES: dict[str, dict[str, Any]] = {
     "cleaner": {},
     "cleaner-near": {"rewrite": None},
@@ -293,7 +285,7 @@ def _run_cleaner(stream: SyntheticStream, overrides: dict[str, Any]) -> dict[str
 
     from cleaner.dedup.index import DedupConfig, NearDupIndex
 
-    base_rss = _peak_rss_bytes()
+    base_rss = peak_rss_bytes()
     start = time.perf_counter()
     detect = 0.0
     known = {f.name for f in fields(DedupConfig)}
@@ -339,7 +331,7 @@ def _run_datasketch(stream: SyntheticStream) -> dict[str, Any]:
 
     from cleaner.dedup.shingles import shingle_strings
 
-    base_rss = _peak_rss_bytes()
+    base_rss = peak_rss_bytes()
     start = time.perf_counter()
     detect = 0.0
     lsh = MinHashLSH(threshold=DATASKETCH_THRESHOLD, num_perm=NUM_PERM)
@@ -379,7 +371,7 @@ def _child(engine: str, n_docs: int, data_dir: Path, cap_bytes: int | None) -> N
         row = _run_datasketch(stream)
     else:
         row = _run_cleaner(stream, CLEANER_ENGINES[engine])
-    row["peak_rss"] = _peak_rss_bytes()
+    row["peak_rss"] = peak_rss_bytes()
     print(json.dumps(row), flush=True)
 
 
@@ -426,31 +418,41 @@ def run_scale(
     return rows
 
 
-def print_table(rows: Sequence[dict[str, Any]]) -> None:
-    """The rows as a fixed-width table (sizes in MiB, index bytes per document)."""
-    print(
-        f"{'engine':<12}{'docs':>10}{'wall s':>8}{'detect s':>9}{'finish s':>9}{'docs/s':>7}"
-        f"{'peak RSS':>10}{'base RSS':>10}{'RAM B/doc':>10}{'disk B/doc':>11}"
-        f"{'dups':>9}{'clusters':>9}{'recall':>8}{'extra':>6}"
-    )
+def print_table_of(rows: Sequence[dict[str, Any]]) -> None:
+    """The rows as a table (sizes in MiB, index bytes per document); failed runs below it."""
+    header = ["engine", "docs", "wall s", "detect s", "finish s", "docs/s", "peak RSS"]
+    header += ["base RSS", "RAM B/doc", "disk B/doc", "dups", "clusters", "recall", "extra"]
+    cells = []
     for row in rows:
         if row["status"] != "ok":
-            print(f"{row['engine']:<12}{row['docs']:>10,}  {row['status']}")
             continue
 
-        def cell(key: str, spec: str, width: int, row: dict[str, Any] = row) -> str:
+        def cell(key: str, spec: str, row: dict[str, Any] = row) -> str:
             value = row.get(key)
-            return f"{'-' if value is None else format(value, spec):>{width}}"
+            return "-" if value is None else format(value, spec)
 
-        print(
-            f"{row['engine']:<12}{row['docs']:>10,}{row['wall_s']:>8.1f}{row['detect_s']:>9.1f}"
-            f"{cell('finish_s', '.1f', 9)}{row['docs_per_s']:>7.0f}"
-            f"{row['peak_rss'] / 2**20:>7.0f}MiB{row['base_rss'] / 2**20:>7.0f}MiB"
-            f"{cell('index_ram_bytes_per_doc', '.0f', 10)}"
-            f"{cell('index_disk_bytes_per_doc', '.0f', 11)}"
-            f"{row['duplicates']:>9,}{cell('clusters_with_duplicates', ',', 9)}"
-            f"{row['planted_recall']:>8.4f}{cell('unplanted_duplicates', 'd', 6)}"
+        cells.append(
+            [
+                row["engine"],
+                f"{row['docs']:,}",
+                f"{row['wall_s']:.1f}",
+                f"{row['detect_s']:.1f}",
+                cell("finish_s", ".1f"),
+                f"{row['docs_per_s']:.0f}",
+                f"{row['peak_rss'] / 2**20:.0f} MiB",
+                f"{row['base_rss'] / 2**20:.0f} MiB",
+                cell("index_ram_bytes_per_doc", ".0f"),
+                cell("index_disk_bytes_per_doc", ".0f"),
+                f"{row['duplicates']:,}",
+                cell("clusters_with_duplicates", ","),
+                f"{row['planted_recall']:.4f}",
+                cell("unplanted_duplicates", "d"),
+            ]
         )
+    print_table(header, cells)
+    for row in rows:
+        if row["status"] != "ok":
+            print(f"{row['engine']} {row['docs']:,}: {row['status']}")
     print(
         "detect s: time in the detector (cleaner: add + finish; datasketch: sketch, query,"
         " insert); docs/s from it. base RSS: before the first document.\nrecall: planted"
@@ -461,7 +463,7 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Near-duplicate detection at scale.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=bbc_dir())
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
     parser.add_argument("--no-datasketch", action="store_true")
     parser.add_argument(
@@ -483,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         new = run_scale(
             args.data, [n_docs], with_datasketch=not args.no_datasketch, engines=args.engines
         )
-        print_table(new)
+        print_table_of(new)
         print()
         rows.extend(new)
     if args.json:

@@ -3,8 +3,9 @@
 Run:  .venv/bin/python bench/minhash_speed.py [--data DIR] [--repeat N]
 From Python: ``run_speed(data_dir)`` returns the table as a list of dicts.
 
-Reads the BBC News corpus (2,225 latin-1 ``.txt`` files under topic folders) from
-``/work/shared/data/bbc-news`` (never copied into the repository) and times, for the whole
+Reads the BBC News corpus (2,225 ``.txt`` files under topic folders, decoded by the project's
+decoder; `--data`, by default `common.bbc_dir()`; never copied into the repository) and
+times, for the whole
 corpus, text -> 128-permutation signatures:
 
 - cleaner: `MinHashSigner.signatures`, vectorised (normalise, shingle, hash, permute in numpy);
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from common import bbc_dir, load_bbc, print_table
 
 from cleaner.dedup.minhash import MinHashSigner
 from cleaner.dedup.normalization import normalize_batch
@@ -40,14 +42,10 @@ from cleaner.dedup.shingles import shingle_hash, shingle_strings
 NUM_PERM = 128
 SEED = 1
 N = 5
-DEFAULT_DATA = Path("/work/shared/data/bbc-news")
 
 
 def load(data: Path) -> list[str]:
-    files = sorted(data.glob("*/*.txt"))
-    if not files:
-        raise SystemExit(f"no */*.txt files under {data}")
-    return [f.read_text(encoding="latin-1") for f in files]
+    return [article.text for article in load_bbc(data)]
 
 
 def quick_shingles(text: str) -> list[str]:
@@ -163,7 +161,7 @@ def check_compatible(texts: Sequence[str]) -> bool:
 
 
 def run_speed(
-    data_dir: Path = DEFAULT_DATA, repeat: int = 3, texts: Sequence[str] | None = None
+    data_dir: Path | None = None, repeat: int = 3, texts: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
     """Time every method on the corpus; one dict per method, cleaner first.
 
@@ -172,7 +170,7 @@ def run_speed(
     (cleaner's speed / this method's speed), ``end_to_end`` (False for the row that starts
     from prebuilt shingles). `texts` replaces the corpus (e.g. for a quick check).
     """
-    texts = load(data_dir) if texts is None else texts
+    texts = load(data_dir or bbc_dir()) if texts is None else texts
     n_docs = len(texts)
     n_shingles = sum(len(shingle_strings(t)) for t in texts)
     n_chars = sum(len(t) for t in texts)
@@ -196,7 +194,7 @@ def run_speed(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="MinHash signatures per second from text.")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=bbc_dir())
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     texts = load(args.data)
@@ -207,12 +205,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         f" {first['shingles']:,} word {N}-grams"
     )
     print(f"num_perm={NUM_PERM}, seed={SEED}; best of {args.repeat} runs after one warm-up\n")
-    print(f"{'method':<50} {'seconds':>8} {'docs/s':>8} {'cleaner is':>11}")
-    for row in rows:
-        print(
-            f"{row['method']:<50} {row['seconds']:>8.3f} {row['docs_per_s']:>8.0f}"
-            f" {row['cleaner_speedup']:>10.1f}x"
-        )
+    print_table(
+        ["method", "seconds", "docs/s", "cleaner is"],
+        [
+            [
+                row["method"],
+                f"{row['seconds']:.3f}",
+                f"{row['docs_per_s']:.0f}",
+                f"{row['cleaner_speedup']:.1f}x",
+            ]
+            for row in rows
+        ],
+    )
     print("('cleaner is' = cleaner's speed / that row's speed)\n")
 
     print("cleaner, per stage over the corpus:")

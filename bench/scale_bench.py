@@ -8,11 +8,11 @@ Run:  .venv/bin/python bench/scale_bench.py [--docs 1000000] [--jobs 1 2] [--rep
 What it does, in one run:
 
 1. Writes a synthetic dump of ``--docs`` news documents made by `dedup_scale.SyntheticStream`
-   from the BBC News corpus (``/work/shared/data/bbc-news``, read in place, never copied into
-   the repository): base documents assembled from perturbed sentence runs, and a known share
-   (15%) of planted copies of earlier documents, 30% exact (case and whitespace changed) and
-   70% near (words replaced, last sentence dropped, a credit line added); see that module's
-   docstring. Records are ``{"id": "d0000001", "text": ...}``, one per line, orjson.
+   from the BBC News corpus (`--data`, by default `common.bbc_dir()`; read in place, never
+   copied into the repository): base documents assembled from perturbed sentence runs, and a
+   known share (15%) of planted copies of earlier documents, 30% exact (case and whitespace
+   changed) and 70% near (words replaced, last sentence dropped, a credit line added); see that
+   module's docstring. Records are ``{"id": "d0000001", "text": ...}``, one per line, orjson.
    The dump is uncompressed JSONL split into `DUMP_FILES` equal files (contiguous id ranges,
    in id order): uncompressed so that neither tool pays for decompression (datatrove would read
    ``.jsonl.zst`` through fsspec, cleaner through zstandard: two different decoders measured
@@ -88,7 +88,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -102,13 +101,11 @@ import orjson
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-DEFAULT_DATA = Path("/work/shared/data/bbc-news")
 DEFAULT_DOCS = 1_000_000
 DEFAULT_JOBS = (1, 2)
 DUMP_FILES = 8
 """Files of the dump: datatrove gives each task whole files (8 divides among 1, 2, 4, 8)."""
 DUMP_MANIFEST = ".manifest.json"
-SAMPLE_SECONDS = 0.2
 CHAIN = ("html", "encoding", "normalize", "boilerplate", "filters", "exact_dedup", "dedup")
 """cleaner's default chain without `language` (see the module docstring)."""
 DATATROVE_WORKERS = 2
@@ -117,8 +114,10 @@ MINHASH = {"n_grams": 5, "num_buckets": 16, "hashes_per_bucket": 8, "seed": 1}
 """datatrove's `MinhashConfig`: its defaults, 16 buckets x 8 hashes = 128 hashes per document."""
 DATATROVE_NEEDS = ("datatrove", "ftfy", "xxhash", "spacy")
 
-if str(HERE) not in sys.path:  # dedup_scale, imported where it is used (not by the datatrove
-    sys.path.insert(0, str(HERE))  # child, which measures datatrove alone)
+if str(HERE) not in sys.path:  # common and dedup_scale (the latter imported where it is used,
+    sys.path.insert(0, str(HERE))  # not by the datatrove child, which measures datatrove alone)
+
+from common import SAMPLE_SECONDS, TreeSampler, bbc_dir, print_table  # noqa: E402
 
 I64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -195,53 +194,6 @@ class Measured:
     peak_tree_bytes: int
     peak_process_bytes: int
     peak_tree_pss_bytes: int = 0
-
-
-class TreeSampler:
-    """Samples the summed RSS of a process and all its descendants on a thread."""
-
-    def __init__(self, pid: int, interval: float = SAMPLE_SECONDS) -> None:
-        import psutil
-
-        self._root = psutil.Process(pid)
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self.peak_tree = 0
-        self.peak_process = 0
-        self.peak_tree_pss = 0
-
-    def __enter__(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def sample(self) -> None:
-        import psutil
-
-        try:
-            processes = [self._root, *self._root.children(recursive=True)]
-        except psutil.Error:
-            return
-        sizes, shares = [], []
-        for process in processes:
-            try:
-                sizes.append(process.memory_info().rss)
-                # PSS: a page shared by k processes counts 1/k in each (Linux only).
-                shares.append(getattr(process.memory_full_info(), "pss", 0))
-            except psutil.Error:  # ended between the listing and the reading
-                continue
-        self.peak_tree = max(self.peak_tree, sum(sizes))
-        self.peak_process = max(self.peak_process, max(sizes, default=0))
-        self.peak_tree_pss = max(self.peak_tree_pss, sum(shares))
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.sample()
-            self._stop.wait(self._interval)
 
 
 def measure(command: Sequence[str], log: Path) -> Measured:
@@ -509,21 +461,28 @@ def run_datatrove(
 # -- report ----------------------------------------------------------------------------------
 
 
-def print_table(rows: Sequence[dict[str, Any]]) -> None:
-    print(
-        f"{'tool':<14}{'workers':>8}{'docs':>11}{'wall s':>9}{'docs/s':>9}{'peak RSS':>12}"
-        f"{'docs out':>11}{'flagged':>10}{'recall':>8}{'false':>7}"
-    )
+def print_rows(rows: Sequence[dict[str, Any]]) -> None:
+    header = ["tool", "workers", "docs", "wall s", "docs/s", "peak RSS", "docs out", "flagged"]
+    header += ["recall", "false"]
+    cells = []
     for row in rows:
-        head = f"{row['tool']:<14}{row['workers']:>8}{row['docs']:>11,}"
+        head = [row["tool"], str(row["workers"]), f"{row['docs']:,}"]
         if row["status"] != "ok":
-            print(f"{head}  {row['status']}")
+            cells.append([*head, row["status"], *([""] * (len(header) - 4))])
             continue
-        print(
-            f"{head}{row['wall_s']:>9.1f}{row['docs_per_s']:>9,.0f}"
-            f"{row['peak_rss_tree_bytes'] / 2**20:>8,.0f} MiB{row['docs_out']:>11,}"
-            f"{row['flagged']:>10,}{row['planted_recall']:>8.4f}{row['false_flags']:>7,}"
+        cells.append(
+            [
+                *head,
+                f"{row['wall_s']:.1f}",
+                f"{row['docs_per_s']:,.0f}",
+                f"{row['peak_rss_tree_bytes'] / 2**20:,.0f} MiB",
+                f"{row['docs_out']:,}",
+                f"{row['flagged']:,}",
+                f"{row['planted_recall']:.4f}",
+                f"{row['false_flags']:,}",
+            ]
         )
+    print_table(header, cells)
     print(
         "peak RSS: the process tree (command + workers), summed, sampled every"
         f" {SAMPLE_SECONDS} s. flagged: cleaner meta.dup copies, datatrove removed documents.\n"
@@ -661,7 +620,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         " run's wall time and the highest memory of all runs (a shared machine's noise only"
         " ever slows a run down)",
     )
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=bbc_dir())
     parser.add_argument("--no-datatrove", action="store_true")
     parser.add_argument(
         "--datatrove-files",
@@ -698,7 +657,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if made and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print_table(rows)
+    print_rows(rows)
     for name, value in ratios(rows).items():
         print(f"{name}: {value:.2f}x throughput")
     if args.keep:
