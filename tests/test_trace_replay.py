@@ -8,6 +8,7 @@ explanations by re-applying them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import tomllib
 from pathlib import Path
@@ -147,7 +148,7 @@ def test_changes_go_on_the_first_edit_of_the_step() -> None:
 def test_text_changes_rebuild_the_new_text(before: str, after: str) -> None:
     changes = text_changes(before, after)
     assert apply_changes(before, changes) == after
-    assert all(a[1] <= b[0] for a, b in zip(changes, changes[1:], strict=False))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(changes))
 
 
 def test_changes_far_apart_are_recorded_apart_not_as_the_whole_text() -> None:
