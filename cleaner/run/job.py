@@ -12,7 +12,7 @@ files (reduce, `cleaner.run.reduce`), and the shards are finished with those dec
 the rest of the chain and written out in order (in the workers where they can be, see
 `cleaner.run.finish`). A run killed at any point and started again skips the shards already
 done and writes the same bytes as an uninterrupted run. Standard input, or `resumable=False`,
-streams a chain without whole-corpus stages (`cleaner.run.stream`); with one, it is the same
+streams a chain without whole-corpus stages (`cleaner.run.executor`); with one, it is the same
 sharded run in a private temporary work directory, with nothing to resume.
 """
 
