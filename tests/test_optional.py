@@ -128,3 +128,17 @@ def test_optional_modules_are_imported_only_through_the_helper() -> None:
         for line in _optional_imports(path)
     ]
     assert found == [], "import these through cleaner.optional.require:\n" + "\n".join(found)
+
+
+def test_parquet_output_without_pyarrow_stops_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cleaner.cli.main import EXIT_USAGE, main
+
+    source = tmp_path / "in.txt"
+    source.write_text("The harbour board met on Monday to approve the budget.", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["clean", str(source), "-o", str(tmp_path / "out.parquet")]) == EXIT_USAGE
+    assert "pip install 'cleaner[parquet]'" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no work directory left

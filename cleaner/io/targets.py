@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from cleaner.errors import ConfigError
 from cleaner.io.atomic import is_special_file, replaceable_directory
 from cleaner.io.formats import STDIO, output_format
+from cleaner.optional import PARQUET, require
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ def check_targets(
     """Raise ConfigError, naming the path, for a target the run must not write (see the
     module docstring). `None` means "not written"; `-` (stdout) is never checked."""
     kind = output_format(output, fmt)
+    if kind == "parquet":  # a missing pyarrow is found before any input is read or work made
+        require(PARQUET, f"output {output}: writing Parquet")
     named = [
         ("output", output),
         ("--rejects", rejects),
