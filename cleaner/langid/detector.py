@@ -90,11 +90,19 @@ class FastDetector:
 
 
 def _count(keys: Keys) -> tuple[Keys, npt.NDArray[np.intp]]:
-    """(distinct keys, how often each occurs); `np.unique` does the same, slower."""
-    ordered = np.sort(keys)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    counts = np.diff(np.append(starts, ordered.size))
-    return ordered[starts], counts
+    """(distinct keys, how often each occurs); `np.unique` does the same, slower.
+
+    Sorts `keys` in place (the caller's array is scratch).
+    """
+    keys.sort()
+    first = np.empty(keys.size, dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = first.nonzero()[0]
+    counts = np.empty(starts.size, dtype=np.intp)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = keys.size - starts[-1]
+    return keys[starts], counts
 
 
 def _walk_share(
@@ -107,14 +115,21 @@ def _walk_share(
 
     Per rival l, the steps d = w_best - w_l have sum totals[best] - totals[l] and square sum
     S(w_best^2) - 2 S(w_best w_l) + S(w_l^2), S being the count-weighted sum over n-grams.
+    `weights` is overwritten (squared in place: one matrix pass and allocation fewer).
     """
     size = counts.sum()
-    squares = counts @ (weights * weights)
     cross = (counts * weights[:, best]) @ weights
-    mean = (totals[best] - totals) / size
-    var = (squares[best] - 2.0 * cross + squares) / size - mean * mean
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exponent = np.where(var > 1e-12, -2.0 * mean * _BOUNDARY / var, -np.inf)
+    np.multiply(weights, weights, out=weights)  # `weights` is scratch from here on
+    squares = counts @ weights
+    mean = totals[best] - totals
+    mean /= size
+    var = squares[best] - 2.0 * cross
+    var += squares
+    var /= size
+    var -= mean * mean
+    clear = var > 1e-12
+    exponent = np.full(var.size, -np.inf)
+    np.divide(-2.0 * mean * _BOUNDARY, var, out=exponent, where=clear)
     # A rival indistinguishable from the best on this text (same weights) ties with it.
     exponent[(var <= 1e-12) & (mean <= 0.0)] = 0.0
     exponent[best] = -np.inf

@@ -20,6 +20,8 @@ collide and a key identifies its n-gram.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -39,19 +41,34 @@ def key_of(gram: str) -> int:
     return key
 
 
+def keys_of(grams: Sequence[str]) -> Keys:
+    """`key_of` of every n-gram (1 to 3 characters each), computed in numpy."""
+    sizes = np.fromiter(map(len, grams), dtype=np.intp, count=len(grams))
+    points = np.frombuffer("".join(grams).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    starts = np.cumsum(sizes) - sizes
+    keys = np.zeros(len(grams), dtype=np.uint64)
+    for i in range(int(sizes.max(initial=0))):
+        longer = sizes > i
+        keys[longer] = (keys[longer] << _BITS) | points[starts[longer] + i]
+    return keys
+
+
 def ngram_keys(normalized: CodePoints, upper: npt.NDArray[np.bool_]) -> Keys:
     """Keys of every n-gram langdetect would consider in this normalised text, in no order."""
     space = normalized == _SPACE
     # A space right after a space (or at the very start) changes nothing in langdetect's buffer.
-    after_space = np.empty_like(space)
-    if space.size:
-        after_space[0] = True
-        after_space[1:] = space[:-1]
-    keep = ~(space & after_space)
-    chars = np.concatenate(([_SPACE], normalized[keep])).astype(np.uint64)
-    caps = np.concatenate(([False], upper[keep]))
-    if chars.size < 2:
+    dropped = space.copy()
+    dropped[1:] &= space[:-1]
+    keep = ~dropped
+    kept = normalized[keep]
+    if kept.size < 1:
         return np.empty(0, dtype=np.uint64)
+    chars = np.empty(kept.size + 1, dtype=np.uint64)
+    chars[0] = _SPACE
+    chars[1:] = kept
+    caps = np.empty(chars.size, dtype=np.bool_)
+    caps[0] = False
+    caps[1:] = upper[keep]
     cur, prev = chars[1:], chars[:-1]
     counted = ~(caps[1:] & caps[:-1])
     ones = cur[counted & (cur != _SPACE)]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.langid.ngrams import Keys, key_of
+from cleaner.langid.ngrams import Keys, keys_of
 
 MAX_GRAM = 3
 
@@ -48,31 +48,37 @@ def default_directory() -> Path:
 
 
 def load_profiles(directory: Path, alpha: float, base_freq: float) -> Profiles:
-    """Read every profile in `directory` (langdetect's JSON format) into one matrix."""
+    """Read every profile in `directory` (langdetect's JSON format) into one matrix.
+
+    Vectorised over the ~180,000 (n-gram, language) entries: per profile, one pass of C-level
+    iteration collects its n-grams and counts; keys, rows and probabilities are then computed
+    in numpy (about 4x faster than a Python loop per entry, and it is paid in every worker).
+    """
     files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
     languages: list[str] = []
-    columns: list[dict[str, float]] = []
-    for path in files:
+    grams: list[str] = []
+    counts: list[npt.NDArray[np.float64]] = []
+    columns: list[npt.NDArray[np.intp]] = []
+    for col, path in enumerate(files):
         profile = json.loads(path.read_text(encoding="utf-8"))
-        n_words = profile["n_words"]
         languages.append(str(profile["name"]))
-        columns.append(
-            {
-                word: count / n_words[len(word) - 1]
-                for word, count in profile["freq"].items()
-                if 1 <= len(word) <= MAX_GRAM
-            }
-        )
+        freq: dict[str, int] = profile["freq"]
+        sizes = np.fromiter(map(len, freq), dtype=np.intp, count=len(freq))
+        wanted = (sizes >= 1) & (sizes <= MAX_GRAM)
+        words = list(freq)
+        if not wanted.all():
+            words = [w for w, ok in zip(words, wanted.tolist(), strict=True) if ok]
+        n_words = np.asarray(profile["n_words"], dtype=np.float64)
+        found = np.fromiter(freq.values(), dtype=np.float64, count=len(freq))[wanted]
+        # P(w|l) = freq / n_words[len(w) - 1], the same IEEE division langdetect does.
+        counts.append(found / n_words[sizes[wanted] - 1])
+        grams.extend(words)
+        columns.append(np.full(len(words), col, dtype=np.intp))
     if len(set(languages)) != len(languages) or len(languages) < 2:
         raise ValueError(f"langdetect profiles in {directory}: need two or more distinct languages")
-    words = sorted({word for column in columns for word in column})
-    word_keys = np.fromiter((key_of(w) for w in words), dtype=np.uint64, count=len(words))
-    order = np.argsort(word_keys, kind="stable")
-    row_of = {words[i]: row for row, i in enumerate(order.tolist())}
-    probs = np.zeros((len(words), len(languages)), dtype=np.float64)
-    for col, column in enumerate(columns):
-        rows = np.fromiter((row_of[w] for w in column), dtype=np.intp, count=len(column))
-        probs[rows, col] = np.fromiter(column.values(), dtype=np.float64, count=len(column))
+    keys, rows = np.unique(keys_of(grams), return_inverse=True)
+    probs = np.zeros((keys.size, len(languages)), dtype=np.float64)
+    probs[rows, np.concatenate(columns)] = np.concatenate(counts)
     probs += alpha / base_freq
     np.log(probs, out=probs)  # in place: the float64 matrix is the load's peak memory
-    return Profiles(tuple(languages), word_keys[order], probs.astype(np.float32))
+    return Profiles(tuple(languages), keys, probs.astype(np.float32))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from cleaner.langid import FastDetector
+from cleaner.langid.detector import _count
 from cleaner.langid.ngrams import key_of
 from cleaner.langid.profiles import load_profiles
 from cleaner.processors.language import _detect
@@ -101,6 +102,26 @@ def test_weights_are_langdetects_smoothed_probabilities(tmp_path: Path) -> None:
     assert got == pytest.approx(np.log(np.array(list(expected.values()))), rel=1e-6)
     _, unknown = profiles.lookup(np.array([key_of("zz")], dtype=np.uint64))
     assert not unknown.any()
+
+
+def test_grams_longer_than_three_are_left_out(tmp_path: Path) -> None:
+    write_profile(tmp_path, "xa", {"abcd": 9, "a": 3, "ab": 1}, [4, 2, 1])
+    write_profile(tmp_path, "xb", {"b": 2, "abcd": 7}, [4, 2, 1])
+    profiles = load_profiles(tmp_path, alpha=0.5, base_freq=10_000)
+    assert profiles.keys.tolist() == sorted(key_of(g) for g in ("a", "b", "ab"))
+    rows, _ = profiles.lookup(np.array([key_of("a"), key_of("b")], dtype=np.uint64))
+    expected = np.log(0.5 / 10_000 + np.array([[3 / 4, 0.0], [0.0, 2 / 4]]))
+    assert profiles.log_weights[rows] == pytest.approx(expected, rel=1e-6)
+
+
+def test_counting_is_numpys_unique() -> None:
+    keys = np.array([5, 3, 5, 9, 3, 5, 1], dtype=np.uint64)
+    unique, counts = np.unique(keys, return_counts=True)
+    got_unique, got_counts = _count(keys.copy())
+    assert got_unique.tolist() == unique.tolist()
+    assert got_counts.tolist() == counts.tolist()
+    single = _count(np.array([7], dtype=np.uint64))
+    assert single[0].tolist() == [7] and single[1].tolist() == [1]
 
 
 def test_a_profiles_directory_of_ones_own(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cleaner.langid import FastDetector
-from cleaner.langid.ngrams import key_of, ngram_keys
+from cleaner.langid.ngrams import key_of, keys_of, ngram_keys
 from cleaner.langid.text import code_points, drop_latin_if_minor, prepare
 from cleaner.processors.language import _factory
 
@@ -56,3 +56,9 @@ def test_keys_of_different_lengths_never_collide() -> None:
 def test_no_text_no_keys() -> None:
     empty = np.empty(0, dtype=np.uint32)
     assert ngram_keys(empty, np.empty(0, dtype=np.bool_)).size == 0
+
+
+def test_keys_of_many_grams_are_key_of_each() -> None:
+    grams = ["a", " a", "ab", "abc", "日本語", "\U0001f600a", "\uffff\uffff\uffff", "é ", "b"]
+    assert keys_of(grams).tolist() == [key_of(g) for g in grams]
+    assert keys_of([]).size == 0
