@@ -169,6 +169,19 @@ class NormalizedBatch:
         return self.data[starts[i] : ends[i]].tobytes().decode("utf-8")
 
 
+def normalized_utf8(text: str) -> bytes:
+    """Rule 1 (NFKC, casefold, NFKC) applied to `text`, as UTF-8 bytes.
+
+    ASCII text takes a shortcut with the same result: no ASCII character has a compatibility
+    decomposition, and casefolding ASCII lowers A-Z and nothing else, which is what
+    `bytes.lower` does (without the Unicode case tables, ~3x faster on a news article).
+    """
+    if text.isascii():
+        return text.encode("ascii").lower()
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return folded.encode("utf-8", "surrogatepass")
+
+
 def normalize_batch(texts: Sequence[str], *, fold_digits: bool = True) -> NormalizedBatch:
     """Normalise `texts` (see the module docstring) into one `NormalizedBatch`.
 
@@ -177,12 +190,11 @@ def normalize_batch(texts: Sequence[str], *, fold_digits: bool = True) -> Normal
     are kept as they are (other decimal digits still become ``0``): the rewrite stage's
     sentence sketches treat numbers as content (see `sentences`).
     """
-    encoded = [
-        unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).encode(
-            "utf-8", "surrogatepass"
-        )
-        for text in texts
-    ]
+    return normalize_encoded([normalized_utf8(text) for text in texts], fold_digits=fold_digits)
+
+
+def normalize_encoded(encoded: Sequence[bytes], *, fold_digits: bool = True) -> NormalizedBatch:
+    """`normalize_batch` of texts already through `normalized_utf8` (rules 2 and 3)."""
     # NUL separates documents: it is a SEPARATOR, so no word crosses a document boundary, and
     # the final NUL ends the batch's last word. Three more bytes pad `classify_utf8`'s reads.
     data = np.frombuffer(b"\x00".join(encoded) + b"\x00\x00\x00\x00", dtype=np.uint8)

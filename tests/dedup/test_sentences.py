@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 
-from cleaner.dedup.sentences import SentenceSketcher, SentenceSketches, SentenceStore
+from cleaner.dedup.normalization import normalized_utf8
+from cleaner.dedup.sentences import (
+    SentenceSketcher,
+    SentenceSketches,
+    SentenceStore,
+    mark_sentences,
+    marked_utf8,
+)
 
 from .textgen import ArticleMaker
 
@@ -85,3 +94,19 @@ def test_take_needs_hashes_in_memory(article: ArticleMaker) -> None:
     with pytest.raises(TypeError, match="array"):
         store.sketches().take(np.array([0, 2]))
     store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "First sentence. Second one! THIRD?\nA line. lower case after a stop. End",
+        "Price rose to £5. Then it fell… «Quoted.» Straße and ＡＢＣ. Done",
+        "".join(map(chr, range(128))),
+        "",
+    ],
+)
+def test_marked_shortcut_is_the_unicode_path(text: str) -> None:
+    assert marked_utf8(text) == normalized_utf8(mark_sentences(text))
+    marked = mark_sentences(text)
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", marked).casefold())
+    assert marked_utf8(text) == folded.encode("utf-8", "surrogatepass")

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pytest
 
 from cleaner.dedup.hashing import hash64_bytes
-from cleaner.dedup.normalization import DELETE, DIGIT, KEEP, SEPARATOR, char_class, normalize
+from cleaner.dedup.normalization import (
+    DELETE,
+    DIGIT,
+    KEEP,
+    SEPARATOR,
+    char_class,
+    normalize,
+    normalized_utf8,
+)
 from cleaner.dedup.shingles import (
     ShingleConfig,
     Shingler,
@@ -47,6 +57,19 @@ TRICKY = [
 )
 def test_normalize_examples(raw: str, expected: str) -> None:
     assert normalize(raw) == expected
+
+
+def unicode_path(text: str) -> bytes:
+    """Rule 1 through the Unicode tables, whatever the text."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return folded.encode("utf-8", "surrogatepass")
+
+
+@pytest.mark.parametrize(
+    "text", [*TRICKY, "".join(map(chr, range(128))), "MiXeD CaSe ASCII, 42 [x]\n\tEND"]
+)
+def test_ascii_shortcut_is_the_unicode_path(text: str) -> None:
+    assert normalized_utf8(text) == unicode_path(text)
 
 
 def test_char_classes() -> None:
