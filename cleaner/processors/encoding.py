@@ -40,6 +40,7 @@ from ftfy.fixes import unescape_html
 
 from cleaner.document import Document, Drop, Edit
 from cleaner.processors.base import ProcessorBase
+from cleaner.processors.scan import CharScan
 from cleaner.registry import register
 
 # Longest context kept on each side of a changed span in a trace excerpt.
@@ -146,7 +147,7 @@ class Encoding(ProcessorBase):
         self._normal_form: Literal["NFC", "NFKC"] | None = (
             None if options.normalization == "none" else options.normalization
         )
-        self._single = re.compile(self._single_char_pattern(options))
+        self._single = CharScan(re.compile(self._single_char_pattern(options)))
 
     @staticmethod
     def _single_char_pattern(options: Options) -> str:
@@ -170,7 +171,7 @@ class Encoding(ProcessorBase):
         With `exact`, a mojibake clue is confirmed with ftfy's own test (`is_bad`) before ftfy
         runs: that is done per line, where it costs less than a needless ftfy pass.
         """
-        if self._single.search(text):
+        if self._single.found_in(text):
             return True
         if self.options.fix_mojibake and has_mojibake_clue(text) and (not exact or is_bad(text)):
             return True

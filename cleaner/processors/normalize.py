@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 from cleaner.document import Document, Drop, Edit
 from cleaner.processors.base import ProcessorBase
+from cleaner.processors.scan import CharScan
 from cleaner.registry import register
 
 #: The most `max_blank_lines` accepted: the count goes into a regex repeat, which has a limit.
@@ -130,6 +131,7 @@ _ANY_HINT = re.compile(
     + _INLINE_HINT.pattern[1:-1]
     + "]"
 )
+_ANY_SCAN = CharScan(_ANY_HINT)
 
 _NEWLINE = re.compile("\n")
 
@@ -182,7 +184,7 @@ class Normalize(ProcessorBase):
         opts = self.options
         text = doc.text
         edits: list[Edit] = []
-        unusual = _ANY_HINT.search(text) is not None
+        unusual = _ANY_SCAN.found_in(text)
         if opts.whitespace and unusual:
             text = self._line_breaks(text, edits)
         if opts.invisible_chars and unusual and _INVISIBLE_HINT.search(text):
