@@ -3,12 +3,16 @@
 Three kinds of page structure that extractors, trafilatura included, get wrong often enough to
 matter (each measured on the Zyte article benchmark, see bench/README.md):
 
-- **Navigation** (`<nav>`, `<menu>`): never article text. `html.nav`.
+- **Navigation** (`<nav>`, `<menu>`) made of links: `html.nav`. A `<nav>` whose text is
+  mostly not link text (below `NAV_LINK_DENSITY`) is prose in a misused element (a whole
+  article inside `<nav>` on one site of trafilatura's evaluation set) and stays.
 - **Blocks made of links**: a list whose text is mostly link text is a menu or a "related
   stories" list; a short paragraph that is mostly one link is a teaser ("READ MORE: <other
   headline>", "CLICK HERE TO GET THE APP"). Prose carries a link here and there, far below
   the threshold (`link_density`, 0.8 of the characters). A list that holds lists (a menu
-  tree) needs less: 0.6. `html.link-list`, `html.link-paragraph`.
+  tree) needs less: 0.6. `html.link-list`, `html.link-paragraph`. A paragraph counts only
+  links to other pages: an e-mail address, a phone number or a document to download ("PDF:
+  <a href=report.pdf>") is the content of the paragraph, not a teaser.
 - **Article bodies split in several containers**: some sites cut the body into sibling
   `<div class="article__body">` chunks around ads; an extractor that picks "the" body
   container keeps the first chunk only (a third of a Wired article). Chunks that share the
@@ -30,6 +34,15 @@ from cleaner.html.text import element_text, word_count
 LINK_PARAGRAPH_MAX_WORDS = 30
 #: Link share above which a list of lists (a menu tree) is navigation.
 NESTED_LIST_LINK_DENSITY = 0.6
+#: Link share below which a `<nav>` or `<menu>` is prose, not navigation.
+NAV_LINK_DENSITY = 0.5
+
+# Link targets that are not another page: contact addresses, scripts, downloadable documents.
+_NOT_A_PAGE = re.compile(
+    r"^\s*(?:mailto|tel|sms|javascript):"
+    r"|\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|rar|7z|gz|epub|mp3|mp4|txt)(?:[?#]|$)",
+    re.IGNORECASE,
+)
 
 _BODY_CLASS = re.compile(
     r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
@@ -43,13 +56,20 @@ def _text_length(element: HtmlElement) -> int:
     return sum(len("".join(piece.split())) for piece in element.itertext())
 
 
-def link_density(element: HtmlElement) -> float:
-    """Share of the element's text characters (not spaces) inside links (0.0 for no text)."""
+def link_density(element: HtmlElement, pages_only: bool = False) -> float:
+    """Share of the element's text characters (not spaces) inside links (0.0 for no text);
+    with `pages_only`, inside links to other pages (see `links_to_page`)."""
     total = _text_length(element)
     if not total:
         return 0.0
-    linked = sum(_text_length(link) for link in element.iter("a"))
+    links = element.iter("a")
+    linked = sum(_text_length(a) for a in links if not pages_only or links_to_page(a))
     return min(1.0, linked / total)
+
+
+def links_to_page(link: HtmlElement) -> bool:
+    """False for a link to an e-mail address, a phone number, a script or a document file."""
+    return _NOT_A_PAGE.search(link.get("href") or "") is None
 
 
 def _detach(element: HtmlElement) -> bool:
@@ -65,12 +85,14 @@ def _is_attached(element: HtmlElement, root: HtmlElement) -> bool:
 
 
 def prune_navigation(root: HtmlElement) -> list[Removal]:
-    """Remove `<nav>` and `<menu>` elements."""
+    """Remove `<nav>` and `<menu>` elements, unless their text is mostly not links."""
     removals: list[Removal] = []
     for element in list(root.iter("nav", "menu")):
         if not _is_attached(element, root):
             continue  # inside a navigation block removed a moment ago
         text = element_text(element)
+        if text and link_density(element) < NAV_LINK_DENSITY:
+            continue
         if _detach(element) and text:
             removals.append(Removal("html.nav", text))
     return removals
@@ -98,7 +120,10 @@ def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
         if element.find(".//a") is None or not _is_attached(element, root):
             continue
         text = element_text(element)
-        if word_count(text) <= LINK_PARAGRAPH_MAX_WORDS and link_density(element) >= density:
+        if (
+            word_count(text) <= LINK_PARAGRAPH_MAX_WORDS
+            and link_density(element, pages_only=True) >= density
+        ):
             _detach(element)
             removals.append(Removal("html.link-paragraph", text))
     return removals

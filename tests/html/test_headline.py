@@ -21,10 +21,19 @@ def test_header_container_gives_headline_standfirst_and_date() -> None:
 
 def test_class_words_mark_a_header_container() -> None:
     root = parse_html(
-        "<div class='article-head'><h1>Title</h1><p class='x'>Standfirst here.</p></div>"
+        "<div class='article-head'><h1>Title</h1><h3 class='x'>Standfirst here.</h3></div>"
         "<div class='body'><p>Body.</p></div>"
     )
     assert headline_keys(root) == {"title", "standfirst here"}
+
+
+def test_a_paragraph_in_the_header_stays_in_the_body() -> None:
+    root = parse_html(
+        "<header class='entry-header'><h1>Title</h1>"
+        "<p>The first paragraph, written as a standfirst.</p><time>2 May</time></header>"
+        "<div class='body'><p>Body.</p></div>"
+    )
+    assert headline_keys(root) == {"title", "2 may"}
 
 
 def test_a_long_container_is_the_article_not_its_header() -> None:

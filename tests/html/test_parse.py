@@ -29,3 +29,9 @@ def test_comments_are_not_text() -> None:
 def test_empty_documents_raise_one_exception(text: str) -> None:
     with pytest.raises(HtmlParseError, match="empty"):
         parse_html(text)
+
+
+def test_control_characters_are_not_text() -> None:
+    root = parse_html("<p>WWF\x07 (2020):\x0b Living\x00 Planet\tReport</p>")
+    assert root.body is not None
+    assert root.body.text_content() == "WWF (2020): Living Planet\tReport"

@@ -89,3 +89,28 @@ def test_nested_body_containers_are_left_alone() -> None:
     root = parse_html(html)
     assert merge_split_bodies(root) == 0
     assert len([e for e in root.iter("div")]) == 2
+
+
+def test_a_nav_element_holding_prose_stays() -> None:
+    root = parse_html(
+        "<nav><a href='/'>Home</a><p>The club sold its last tickets on Friday, and the "
+        "match starts at eight.</p></nav>" + PROSE
+    )
+    assert prune_navigation(root) == []
+    assert "last tickets" in element_text(root.body)
+    menu = parse_html("<nav><a href='/'>Home</a> | <a href='/w'>World</a> | News</nav>" + PROSE)
+    assert [r.rule for r in prune_navigation(menu)] == ["html.nav"]  # 0.71 links
+
+
+def test_a_paragraph_linking_to_a_document_or_an_address_is_content() -> None:
+    root = parse_html(
+        PROSE
+        + "<p>PDF: <a href='/files/report-2008.pdf'>report-2008</a></p>"
+        + "<p><a href='mailto:press@example.org'>press@example.org</a></p>"
+        + "<p><a href='tel:+4930123'>+49 30 123</a></p>"
+        + "<p><a href='/news/budget.html'>READ MORE: Budget passes</a></p>"
+    )
+    removals = prune_link_blocks(root, 0.8)
+    assert [r.text for r in removals] == ["READ MORE: Budget passes"]
+    text = element_text(root.body)
+    assert "report-2008" in text and "press@example.org" in text and "+49 30 123" in text
