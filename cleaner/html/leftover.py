@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from cleaner.html.extraction import Removal
@@ -22,9 +21,6 @@ from cleaner.html.vocabulary import LANDMARK_RULES, class_rule
 
 _BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
                "dd", "dt", "figcaption", "caption")  # fmt: skip
-_ANY_BLOCK = " or ".join(f"self::{tag}" for tag in _BLOCK_TAGS)
-# Innermost blocks only, so that no text is counted twice.
-_LEAF_BLOCKS = XPath(f"//body//*[{_ANY_BLOCK}][not(.//*[{_ANY_BLOCK}])]")
 #: Rule for left-out text that no named structure encloses.
 NOT_MAIN = "html.not-main"
 
@@ -33,31 +29,53 @@ def left_out(root: HtmlElement, kept_blocks: Sequence[str]) -> list[Removal]:
     """A removal for every innermost text block of `root` whose text the kept blocks lack."""
     kept = " " + " ".join(match_key(block) for block in kept_blocks) + " "
     removals: list[Removal] = []
+    named: dict[HtmlElement, str | None] = {}  # rule of each ancestor seen, for this page
     for element in _leaf_blocks(root):
         text = element_text(element)
         key = match_key(text)
         if key and f" {key} " not in kept:
-            removals.append(Removal(structure_rule(element), text))
+            removals.append(Removal(structure_rule(element, named), text))
     return removals
 
 
 def _leaf_blocks(root: HtmlElement) -> Iterable[HtmlElement]:
-    found = _LEAF_BLOCKS(root)
-    if isinstance(found, list):
-        yield from (element for element in found if isinstance(element, HtmlElement))
+    """The innermost blocks of the body, in document order, so that no text counts twice."""
+    body = next(root.iter("body"), None)
+    if body is None:
+        return
+    for element in body.iter(*_BLOCK_TAGS):
+        if element is body:
+            continue
+        inner = element.iter(*_BLOCK_TAGS)
+        next(inner)  # the element itself
+        if next(inner, None) is None:
+            yield element
 
 
-def structure_rule(element: HtmlElement) -> str:
-    """The rule id of the nearest enclosing structure the vocabulary names, or `NOT_MAIN`."""
+def structure_rule(element: HtmlElement, named: dict[HtmlElement, str | None] | None = None) -> str:
+    """The rule id of the nearest enclosing structure the vocabulary names, or `NOT_MAIN`.
+
+    `named` caches each element's own rule (or None) across calls on one page: the blocks
+    of a page share most of their ancestors.
+    """
     for node in _self_and_ancestors(element):
-        tag = node.tag if isinstance(node.tag, str) else ""
-        landmark = LANDMARK_RULES.get(tag)
-        if landmark is not None:
-            return landmark
-        rule = class_rule(node.get("class"), node.get("id"))
+        if named is not None and node in named:
+            rule = named[node]
+        else:
+            rule = _own_rule(node)
+            if named is not None:
+                named[node] = rule
         if rule is not None:
             return rule
     return NOT_MAIN
+
+
+def _own_rule(node: HtmlElement) -> str | None:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    landmark = LANDMARK_RULES.get(tag)
+    if landmark is not None:
+        return landmark
+    return class_rule(node.get("class"), node.get("id"))
 
 
 def _self_and_ancestors(element: HtmlElement) -> Iterable[HtmlElement]:

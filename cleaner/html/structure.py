@@ -53,7 +53,7 @@ _BODY_CLASS = re.compile(
 
 def _text_length(element: HtmlElement) -> int:
     """Characters of text in `element`, whitespace not counted."""
-    return sum(len("".join(piece.split())) for piece in element.itertext())
+    return len("".join("".join(element.itertext()).split()))
 
 
 def link_density(element: HtmlElement, pages_only: bool = False) -> float:

@@ -30,3 +30,11 @@ def test_kept_text_is_matched_as_whole_words_across_joined_blocks() -> None:
     # "kept" inside "unkept" is not the block "Kept"
     [removal] = left_out(parse_html("<body><p>Kept</p></body>"), ["unkept"])
     assert removal.text == "Kept"
+
+
+def test_only_innermost_blocks_count_whatever_the_nesting() -> None:
+    root = parse_html(
+        "<body><div class='box'><ul><li><p>Inner one</p></li><li>Leaf item</li></ul>"
+        "<blockquote><p>Quoted</p></blockquote><p>Last</p></div></body>"
+    )
+    assert [r.text for r in left_out(root, [])] == ["Inner one", "Leaf item", "Quoted", "Last"]
