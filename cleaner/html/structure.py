@@ -3,9 +3,10 @@
 Three kinds of page structure that extractors, trafilatura included, get wrong often enough to
 matter (each measured on the Zyte article benchmark, see bench/README.md):
 
-- **Navigation** (`<nav>`, `<menu>`) made of links: `html.nav`. A `<nav>` whose text is
-  mostly not link text (below `NAV_LINK_DENSITY`) is prose in a misused element (a whole
-  article inside `<nav>` on one site of trafilatura's evaluation set) and stays.
+- **Navigation** (`<nav>`, `<menu>`): `html.nav`. A `<nav>` of more than
+  `LINK_PARAGRAPH_MAX_WORDS` words whose text is mostly not link text (below
+  `NAV_LINK_DENSITY`) is prose in a misused element (a whole article inside `<nav>` on one
+  site of trafilatura's evaluation set) and stays.
 - **Blocks made of links**: a list whose text is mostly link text is a menu or a "related
   stories" list; a short paragraph that is mostly one link is a teaser ("READ MORE: <other
   headline>", "CLICK HERE TO GET THE APP"). Prose carries a link here and there, far below
@@ -85,14 +86,14 @@ def _is_attached(element: HtmlElement, root: HtmlElement) -> bool:
 
 
 def prune_navigation(root: HtmlElement) -> list[Removal]:
-    """Remove `<nav>` and `<menu>` elements, unless their text is mostly not links."""
+    """Remove `<nav>` and `<menu>` elements, unless they hold prose (see the module doc)."""
     removals: list[Removal] = []
     for element in list(root.iter("nav", "menu")):
         if not _is_attached(element, root):
             continue  # inside a navigation block removed a moment ago
         text = element_text(element)
-        if text and link_density(element) < NAV_LINK_DENSITY:
-            continue
+        if word_count(text) > LINK_PARAGRAPH_MAX_WORDS and link_density(element) < NAV_LINK_DENSITY:
+            continue  # prose in a misused element
         if _detach(element) and text:
             removals.append(Removal("html.nav", text))
     return removals

@@ -30,10 +30,10 @@ def test_class_words_mark_a_header_container() -> None:
 def test_a_paragraph_in_the_header_stays_in_the_body() -> None:
     root = parse_html(
         "<header class='entry-header'><h1>Title</h1>"
-        "<p>The first paragraph, written as a standfirst.</p><time>2 May</time></header>"
-        "<div class='body'><p>Body.</p></div>"
+        "<p>The first paragraph, in the header.</p><p class='post-dek'>A marked standfirst.</p>"
+        "<time>2 May</time></header><div class='body'><p>Body.</p></div>"
     )
-    assert headline_keys(root) == {"title", "2 may"}
+    assert headline_keys(root) == {"title", "a marked standfirst", "2 may"}
 
 
 def test_a_long_container_is_the_article_not_its_header() -> None:

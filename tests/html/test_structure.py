@@ -94,12 +94,16 @@ def test_nested_body_containers_are_left_alone() -> None:
 def test_a_nav_element_holding_prose_stays() -> None:
     root = parse_html(
         "<nav><a href='/'>Home</a><p>The club sold its last tickets on Friday, and the "
-        "match starts at eight.</p></nav>" + PROSE
+        "match starts at eight in the evening, when fewer than two thousand people will be "
+        "allowed into the hall under the rules that apply until the end of the month.</p></nav>"
+        + PROSE
     )
     assert prune_navigation(root) == []
     assert "last tickets" in element_text(root.body)
     menu = parse_html("<nav><a href='/'>Home</a> | <a href='/w'>World</a> | News</nav>" + PROSE)
     assert [r.rule for r in prune_navigation(menu)] == ["html.nav"]  # 0.71 links
+    short = parse_html("<nav>Home</nav>" + PROSE)  # no links, but no prose either
+    assert [r.text for r in prune_navigation(short)] == ["Home"]
 
 
 def test_a_paragraph_linking_to_a_document_or_an_address_is_content() -> None:
