@@ -272,3 +272,15 @@ def test_clean_text_with_html() -> None:
     assert "Share on Twitter" not in text
     assert clean_text("<html><body><nav>Home</nav></body></html>", html=True) == ""
     assert clean_text("<p>plain</p>") == "<p>plain</p>"
+
+
+def test_a_control_character_does_not_cost_the_page() -> None:
+    # trafilatura returns nothing at all for a tree holding a C0 control character.
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the article is about the harbour works and the council vote.</p>"
+        for i in range(6)
+    )
+    page = f"<html><body><article>{paragraphs}<p>Source: WWF\x07 (2020).</p></article></body>"
+    doc = extracted(html_doc(page))
+    assert "Paragraph 5 of the article" in doc.text
+    assert "Source: WWF (2020)." in doc.text
