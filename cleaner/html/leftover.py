@@ -31,10 +31,10 @@ def left_out(root: HtmlElement, kept_blocks: Sequence[str]) -> list[Removal]:
     removals: list[Removal] = []
     named: dict[HtmlElement, str | None] = {}  # rule of each ancestor seen, for this page
     for element in _leaf_blocks(root):
-        text = element_text(element)
-        key = match_key(text)
+        # The key is made of words alone: the raw text gives the same key as the collapsed one.
+        key = match_key(" ".join(element.itertext()))
         if key and f" {key} " not in kept:
-            removals.append(Removal(structure_rule(element, named), text))
+            removals.append(Removal(structure_rule(element, named), element_text(element)))
     return removals
 
 

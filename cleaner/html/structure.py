@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from cleaner.html.extraction import Removal
@@ -44,6 +45,10 @@ _NOT_A_PAGE = re.compile(
     r"|\.(?:pdf|docx?|odt|rtf|xlsx?|ods|csv|pptx?|odp|zip|rar|7z|gz|epub|mp3|mp4|txt)(?:[?#]|$)",
     re.IGNORECASE,
 )
+
+# Only elements holding a link can be made of links: XPath finds them without a Python loop.
+_LISTS_WITH_LINKS = XPath("//*[self::ul or self::ol][.//a]")
+_PARAGRAPHS_WITH_LINKS = XPath("//p[.//a]")
 
 _BODY_CLASS = re.compile(
     r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
@@ -108,26 +113,32 @@ def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
     if density <= 0:
         return []
     removals: list[Removal] = []
-    for element in list(root.iter("ul", "ol")):
+    for element in _elements(_LISTS_WITH_LINKS(root)):
         if not _is_attached(element, root):
             continue
         nested = element.find(".//ul") is not None or element.find(".//ol") is not None
         threshold = min(density, NESTED_LIST_LINK_DENSITY) if nested else density
-        if element.find(".//a") is not None and link_density(element) >= threshold:
+        if link_density(element) >= threshold:
             text = element_text(element)
             if _detach(element) and text:
                 removals.append(Removal("html.link-list", text))
-    for element in list(root.iter("p")):
-        if element.find(".//a") is None or not _is_attached(element, root):
+    for element in _elements(_PARAGRAPHS_WITH_LINKS(root)):
+        # Words are counted on the raw text: collapsing whitespace does not change them.
+        if word_count(" ".join(element.itertext())) > LINK_PARAGRAPH_MAX_WORDS:
             continue
-        text = element_text(element)
-        if (
-            word_count(text) <= LINK_PARAGRAPH_MAX_WORDS
-            and link_density(element, pages_only=True) >= density
-        ):
+        if not _is_attached(element, root):
+            continue
+        if link_density(element, pages_only=True) >= density:
+            removals.append(Removal("html.link-paragraph", element_text(element)))
             _detach(element)
-            removals.append(Removal("html.link-paragraph", text))
     return removals
+
+
+def _elements(found: object) -> list[HtmlElement]:
+    """The elements of an XPath result (document order)."""
+    if not isinstance(found, list):
+        return []
+    return [element for element in found if isinstance(element, HtmlElement)]
 
 
 def merge_split_bodies(root: HtmlElement) -> int:
