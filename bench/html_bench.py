@@ -59,6 +59,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from common import data_dir
+
 REPO = Path(__file__).resolve().parent.parent
 
 _TOKEN = re.compile(r"\w+")
@@ -71,12 +73,9 @@ Extractor = Callable[[str, str], str]
 
 
 def default_data() -> Path:
-    """`shared/data` beside the repository or beside one of its parents (a worktree)."""
-    for parent in REPO.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return REPO.parent / "shared" / "data"
+    """The shared data directory (`bench/common.py`: `$CLEANER_BENCH_DATA`, else
+    `../shared/data` beside the repository)."""
+    return data_dir()
 
 
 @dataclass(frozen=True)

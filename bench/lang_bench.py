@@ -38,10 +38,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from common import data_dir
+
 from cleaner.io.decode import decode_bytes
 from cleaner.processors.language import Language, sample_text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = data_dir()
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 LONG = 200  # characters of sample for the "200+" columns
 
