@@ -17,6 +17,8 @@ from cleaner.io.limits import NOT_A_REGULAR_FILE
 MISSING_DEPENDENCY = "missing_dependency"
 #: Reject reason: the file could not be opened or read.
 UNREADABLE = "unreadable"
+#: Reject reason: a compressed stream or archive is damaged; what follows it cannot be read.
+CORRUPT_ARCHIVE = "corrupt_archive"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ from cleaner.errors import ConfigError
 from cleaner.io.compression import CORRUPT_ARCHIVE_ERRORS, open_decompressed
 from cleaner.io.formats import STDIO, check_input_format, compression_of, input_kind
 from cleaner.io.limits import InputOptions, Oversized, read_limited, too_large
-from cleaner.io.readers.base import UNREADABLE, Fields, not_regular, unreadable
+from cleaner.io.readers.base import CORRUPT_ARCHIVE, UNREADABLE, Fields, not_regular, unreadable
 from cleaner.io.readers.html import html_document
 from cleaner.io.readers.jsonl import iter_jsonl
 from cleaner.io.readers.parquet import iter_parquet
@@ -197,7 +197,7 @@ def _read_file(path: str, name: str, fields: Fields, fmt: str) -> Iterator[Docum
             )
         except CORRUPT_ARCHIVE_ERRORS as exc:
             detail = f"{type(exc).__name__}: {exc}"
-            yield Reject(id=name, source=source, reason="corrupt_archive", detail=detail)
+            yield Reject(id=name, source=source, reason=CORRUPT_ARCHIVE, detail=detail)
             return
         except OSError as exc:
             yield unreadable(name, source, exc)

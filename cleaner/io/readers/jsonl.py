@@ -35,6 +35,7 @@ from cleaner.io.limits import (
     skip_line,
     too_large,
 )
+from cleaner.io.readers.base import CORRUPT_ARCHIVE, UNREADABLE
 from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.io.records import MISSING_TEXT_FIELD, NOT_AN_OBJECT, record_document
 
@@ -93,14 +94,14 @@ def iter_jsonl(
         yield Reject(
             id=f"{name}:{line_no + 1}",
             source=source,
-            reason="corrupt_archive",
+            reason=CORRUPT_ARCHIVE,
             detail=f"{_describe(exc)}; lines from {line_no + 1} on could not be read",
         )
     except OSError as exc:
         yield Reject(
             id=f"{name}:{line_no + 1}",
             source=source,
-            reason="unreadable",
+            reason=UNREADABLE,
             detail=f"{_describe(exc)}; lines from {line_no + 1} on could not be read",
         )
 

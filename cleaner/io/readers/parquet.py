@@ -37,7 +37,7 @@ import orjson
 
 from cleaner.document import Document, Reject
 from cleaner.io.limits import EXCERPT_CHARS, InputOptions, Oversized, too_large
-from cleaner.io.readers.base import MISSING_DEPENDENCY
+from cleaner.io.readers.base import CORRUPT_ARCHIVE, MISSING_DEPENDENCY
 from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.io.records import JSON_COLUMNS_KEY, MISSING_TEXT_FIELD, dumps_line, record_document
 from cleaner.optional import PARQUET, installed, missing_message, require
@@ -104,7 +104,7 @@ def iter_parquet(
         yield Reject(
             id=f"{name}:{row_no + 1}",
             source=source,
-            reason="corrupt_archive",
+            reason=CORRUPT_ARCHIVE,
             detail=f"{type(exc).__name__}: {message or 'unreadable Parquet data'}; "
             f"rows from {row_no + 1} on could not be read",
         )

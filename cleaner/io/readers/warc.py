@@ -31,7 +31,7 @@ from typing import IO, Any
 from cleaner.document import Document, Reject
 from cleaner.io.html_charset import charset_from_content_type
 from cleaner.io.limits import InputOptions, Oversized, read_limited, too_large
-from cleaner.io.readers.base import MISSING_DEPENDENCY
+from cleaner.io.readers.base import CORRUPT_ARCHIVE, MISSING_DEPENDENCY
 from cleaner.io.readers.html import html_document
 from cleaner.optional import WARC, installed, missing_message, require
 
@@ -93,7 +93,7 @@ def iter_warc(
         yield Reject(
             id=f"{name}:{count + 1}",
             source=source,
-            reason="corrupt_archive",
+            reason=CORRUPT_ARCHIVE,
             detail=f"{type(exc).__name__}: {exc}; records from {count + 1} on could not be read",
         )
 
