@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cleaner.cli.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_REJECTED
 from cleaner.config import add_rules_dirs, load_config, merge, validate_config
 from cleaner.errors import ConfigError
 from cleaner.options import OutputOptions, RunOptions
@@ -15,12 +16,6 @@ from cleaner.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from cleaner.run.report import RunReport
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-#: `clean` / `dedup` wrote their outputs, but no document reached the output, or more than
-#: --max-reject-rate of them were rejected (the report's "failure" says which).
-EXIT_REJECTED = 3
 
 log = logging.getLogger(__name__)
 

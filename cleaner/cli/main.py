@@ -25,11 +25,16 @@ import os
 import sys
 from collections.abc import Sequence
 
+from cleaner.cli.exit_codes import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+)
 from cleaner.errors import CleanerError, ConfigError
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -229,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("cleaner: interrupted; no output was written", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # A reader such as `head` closed our stdout: not an error worth a traceback. Stdout
         # goes to /dev/null, so the interpreter's last flush of it cannot fail again.
