@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,3 +29,17 @@ def update_fixtures(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture
+def no_hang() -> Iterator[None]:
+    """Turn a read or run that blocks (opening a FIFO nobody writes to) into a test failure."""
+
+    def hung(signum: int, frame: Any) -> None:
+        raise TimeoutError("blocked: a read or run did not return within 60 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

@@ -4,30 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from cleaner.cli.main import main
 
 TEXT = "The council approved the new budget for the harbour on Monday after a long debate."
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    """Turn a run that blocks (opening a FIFO nobody writes to) into a test failure."""
-
-    def hung(signum: int, frame: Any) -> None:
-        raise TimeoutError("the run blocked")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(60)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 def test_fifo_and_odd_names_in_an_input_directory(tmp_path: Path, no_hang: None) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import io
 import os
 import re
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -294,20 +293,6 @@ def test_parquet_rows_are_converted_a_few_at_a_time(
 
 
 # -- special files and odd names ---------------------------------------------------------------
-
-
-@pytest.fixture
-def no_hang() -> Iterator[None]:
-    """Turn a read that blocks (opening a FIFO nobody writes to) into a test failure."""
-
-    def hung(signum: int, frame: Any) -> None:
-        raise TimeoutError("reading blocked")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 def test_fifo_in_a_directory_is_rejected_without_blocking(tmp_path: Path, no_hang: None) -> None:
