@@ -16,6 +16,7 @@ from cleaner.io.decode import decode_bytes
 from cleaner.io.html_charset import decode_html
 from cleaner.io.readers.html import HTML_FORMAT
 from cleaner.pipeline import Pipeline
+from cleaner.rules.loader import rule_digests
 
 # The processors that rewrite text. Language detection, filters and de-duplication annotate or
 # drop documents; for a single string the caller wants its cleaned text, never a drop. `html`
@@ -34,24 +35,45 @@ def text_pipeline(config: Mapping[str, Any]) -> Pipeline:
     )
 
 
-@lru_cache(maxsize=CACHED_PIPELINES)
-def _text_pipeline(source: str | None, content: bytes | None) -> Pipeline:
-    """The text pipeline of the packaged defaults layered with a config file's `content`.
-
-    Keyed by the file's bytes, not its path: an edited file is a new key, so a long-running
-    caller always cleans with what the file says now.
-    """
+def _config_file_table(source: str | None, content: bytes | None) -> dict[str, Any]:
+    """A config file's `content` as a TOML table ({} without a file), errors as ConfigError."""
     if content is None:
-        return text_pipeline(load_config())
+        return {}
     try:
-        table = tomllib.loads(content.decode("utf-8"))
+        return tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"config file {source} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {source} is not valid TOML: {exc}") from None
-    return text_pipeline(load_config(extra=table))
+
+
+def _extra_rule_digests(table: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Digests of the rule files a config file adds (`[boilerplate] rules_dirs`).
+
+    The packaged packs are not hashed on every call: they do not change under a running
+    process. A malformed entry hashes nothing here; building the pipeline reports it.
+    """
+    boilerplate = table.get("boilerplate")
+    dirs = boilerplate.get("rules_dirs") if isinstance(boilerplate, Mapping) else None
+    if not isinstance(dirs, list) or not all(isinstance(d, str) for d in dirs):
+        return ()
+    return rule_digests(dirs)
+
+
+@lru_cache(maxsize=CACHED_PIPELINES)
+def _text_pipeline(
+    source: str | None, content: bytes | None, rules: tuple[tuple[str, str], ...]
+) -> Pipeline:
+    """The text pipeline of the packaged defaults layered with a config file's `content`.
+
+    Keyed by the file's bytes, not its path, and by the digests of the rule files it adds
+    (`rules`): an edited config or rule file is a new key, so a long-running caller always
+    cleans with what the files say now.
+    """
+    table = _config_file_table(source, content)
+    return text_pipeline(load_config(extra=table) if content is not None else load_config())
 
 
 def cached_pipelines() -> int:
@@ -107,7 +129,10 @@ def clean_text(
     """
     _check_arguments(text, config, url, html)
     source, content = _read_config(config) if config is not None else (None, None)
-    pipeline = _text_pipeline(source, content)
+    # Parsed here only when the file can name rule files; else the cached pipeline's parse is all.
+    names_rules = content is not None and b"rules_dirs" in content
+    rules = _extra_rule_digests(_config_file_table(source, content)) if names_rules else ()
+    pipeline = _text_pipeline(source, content, rules)
     meta: dict[str, object] = {"url": url} if url else {}
     if isinstance(text, bytes):
         text, decoding = decode_html(text) if html else decode_bytes(text)

@@ -6,12 +6,15 @@ paths are given, files within a directory by name, rules within a file top to bo
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cleaner.errors import ConfigError, RuleError
+from cleaner.rules.locate import default_rules_dir
 from cleaner.rules.model import AnyRule
 from cleaner.rules.parse import RuleProblem, UnreadablePack, parse_rule
 
@@ -40,6 +43,35 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
         else:
             raise RuleError(f"no such rule file or directory: {path}")
     return files
+
+
+def rules_dirs(config: Mapping[str, Any]) -> list[str]:
+    """Every rule file or directory a run of `config` may load: the packaged packs first, then
+    each `[boilerplate] rules_dirs` entry."""
+    return [str(default_rules_dir()), *config.get("boilerplate", {}).get("rules_dirs", [])]
+
+
+def rule_digests(paths: Iterable[str | Path]) -> tuple[tuple[str, str], ...]:
+    """`(path, sha256 of the contents)` of every rule file under `paths`, expanded as the loader
+    expands them: what decides whether rules loaded earlier are still the rules on disk.
+
+    A path that is gone or unreadable keeps its name with an empty digest (loading the rules
+    would fail too; the name still counts), so this never raises for a missing file.
+    """
+    digests: list[tuple[str, str]] = []
+    for entry in paths:
+        try:
+            files = rule_files([entry])
+        except ConfigError:
+            digests.append((str(entry), ""))
+            continue
+        for path in files:
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                digest = ""
+            digests.append((str(path), digest))
+    return tuple(digests)
 
 
 def read_pack(path: Path, problems: list[RuleProblem] | None = None) -> Pack:

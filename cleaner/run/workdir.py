@@ -40,8 +40,7 @@ from cleaner.errors import ConfigError
 from cleaner.io.atomic import AtomicFile
 from cleaner.io.formats import STDIO
 from cleaner.io.walk import walk_files
-from cleaner.rules.loader import rule_files
-from cleaner.rules.locate import default_rules_dir
+from cleaner.rules.loader import rule_digests, rules_dirs
 
 RUN_FILE = "run.json"
 MAP_DIR = "map"
@@ -80,32 +79,12 @@ def fingerprint(
         "version": version,
         "shard_size": shard_size,
         "inputs": files,
-        "rules": _rule_contents(config),
+        "rules": [list(pair) for pair in rule_digests(rules_dirs(config))],
     }
     # The standard library's encoder, which escapes the lone surrogates that stand for the
     # undecodable bytes of a file name (orjson refuses them).
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=True).encode("ascii")
     return hashlib.sha256(encoded).hexdigest()
-
-
-def _rule_contents(config: Mapping[str, Any]) -> list[list[str]]:
-    """`[path, sha256 of the contents]` of every rule file the run may load: the packaged packs
-    and each `[boilerplate] rules_dirs` entry, expanded as the rule loader expands it."""
-    dirs = [str(default_rules_dir()), *config.get("boilerplate", {}).get("rules_dirs", [])]
-    hashed: list[list[str]] = []
-    for entry in dirs:
-        try:
-            files = rule_files([entry])
-        except ConfigError:  # gone: loading the rules would fail too; the name still counts
-            hashed.append([str(entry), ""])
-            continue
-        for path in files:
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = ""
-            hashed.append([str(path), digest])
-    return hashed
 
 
 def _stat(path: str) -> tuple[int, int]:

@@ -227,6 +227,37 @@ def test_clean_text_reads_an_edited_config_again(tmp_path: Path) -> None:
     assert clean_text(text, config=str(config)) == "Hello world."
 
 
+_MARKER_PACK = """
+pack = "local"
+description = "A marker line that a site appends."
+
+[[rule]]
+id = "local.marker"
+kind = "phrase"
+why = "The marker line."
+phrases = ["{phrase}"]
+must_match = ["{phrase}"]
+must_not_match = ["A line about something else"]
+"""
+
+
+def test_clean_text_reads_an_edited_rule_file_again(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    pack = rules / "local.toml"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[pipeline]\nprocessors = ["boilerplate"]\n[boilerplate]\nrules_dirs = ["{rules}"]\n',
+        encoding="utf-8",
+    )
+    text = "The council met on Tuesday.\nAlpha marker line\nBeta marker line"
+    pack.write_text(_MARKER_PACK.format(phrase="Alpha marker line"), encoding="utf-8")
+    assert clean_text(text, config=config) == "The council met on Tuesday.\nBeta marker line"
+    # The config file is unchanged; only the rule file it names was edited.
+    pack.write_text(_MARKER_PACK.format(phrase="Beta marker line"), encoding="utf-8")
+    assert clean_text(text, config=config) == "The council met on Tuesday.\nAlpha marker line"
+
+
 def test_clean_text_config_errors_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(cleaner.ConfigError, match="not found"):
         clean_text("x", config=tmp_path / "missing.toml")
