@@ -180,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--policy", choices=["flag", "drop"], help="default: flag")
     dedup.add_argument("--threshold", type=float, help="Jaccard for near duplicates (0.8)")
     dedup.add_argument("--containment", type=float, help="containment for excerpts (0.8)")
-    dedup.add_argument("--prefer", choices=["earliest", "longest"], help="the representative")
+    dedup.add_argument(
+        "--prefer",
+        choices=["source", "earliest", "longest"],
+        help="the representative: source (default: earliest published, else the one that"
+        " contains the others best, else the longest), earliest (published, else input"
+        " order) or longest",
+    )
     _add_pipeline_options(dedup)
 
     compare = commands.add_parser(

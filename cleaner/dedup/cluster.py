@@ -5,21 +5,30 @@ shares a template with B, B with C, ..., so A and Z end up "duplicates" although
 nothing but boilerplate. Here a document joins a cluster only if it is verified similar to
 the cluster's *representative*:
 
-1. Documents are visited in preference order: earliest first (lowest index; the first copy
-   seen is kept) or longest first (most shingles; the most complete version is kept), ties
-   broken by index.
-2. A visited document that no earlier representative claimed becomes a representative, and
-   claims every not-yet-claimed document it has a verified match with.
+1. Every candidate pair is verified exactly (`verify`), in batches of `block` pairs; the
+   matching ones (`matching_pairs`) are the only links.
+2. Documents are ranked by `preference_order`, from properties of the documents alone (never
+   where they stand in the input, except as the very last tie-break), so that the same
+   documents in any order, under any file names, in any number of shards give the same
+   clusters and the same representatives. With ``prefer = "source"`` (the default): the
+   earliest publication date first (`published`; documents without one after those with
+   one), then the document that *contains the others best* (`containment_scores`: the sum,
+   over its matching partners, of the share of the partner's shingles found in it: a source
+   contains its excerpts, an excerpt holds only a slice of its source), then the most
+   shingles, then a hash of the normalised text, then the id (`tie_rank`), then the input
+   position (which only separates identical texts with equal ids).
+3. Visited in that order, a document that no earlier representative claimed becomes a
+   representative, and claims every not-yet-claimed document it has a verified match with.
 
 So every member is directly similar to its representative; a chain A~B~C with A !~ C gives
-two clusters ({A, B} and {C}), never one. The result is deterministic.
+two clusters ({A, B} and {C}), never one, and a derived document joins its source's family
+even when it shares little with the source's other copies. The source of five excerpts
+taken from different parts of it represents all five whatever the input order, and is never
+itself flagged as a copy of one of them.
 
-Verification is lazy, because only (representative, member) pairs matter: candidates are
-verified in blocks of `block` documents in preference order, and a document already claimed
-by a representative has its own candidate pairs skipped. Ten copies of a story give 9
-verified pairs instead of 45. Within a block a document may be claimed after its pairs were
-verified; that waste is bounded by the block size, which trades it against numpy call
-overhead per block.
+Every candidate is verified (not only the pairs of documents still unclaimed): the ranking
+needs each document's matches before the first claim. That costs the pairs between copies of
+one story (ten copies: 45 pairs instead of 9), a few per cent of the candidates on news.
 
 Each document gets a `MatchKind` saying how it relates to its representative:
 
@@ -49,8 +58,8 @@ shingles, so a one-line snippet that happens to occur in a long article is not a
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -64,7 +73,18 @@ U64Array = npt.NDArray[np.uint64]
 F32Array = npt.NDArray[np.float32]
 F64Array = npt.NDArray[np.float64]
 
-Preference = Literal["earliest", "longest"]
+Preference = Literal["source", "earliest", "longest"]
+PREFERENCES: tuple[Preference, ...] = ("source", "earliest", "longest")
+"""What `ClusterConfig.prefer` accepts: ``source`` (earliest published, then the document
+that contains the others best, then the longest), ``earliest`` (earliest published, then
+input order: the first copy seen is kept), ``longest`` (most shingles)."""
+
+NO_DATE = np.iinfo(np.int64).max
+"""`published` value of a document without a publication date: ranked after every date."""
+
+CONTAINMENT_SCALE = 1_000_000
+"""Containment shares are summed as integers of this scale (`containment_scores`), so that
+the sum does not depend on the order of the pairs (float sums do, in their last bits)."""
 
 SIMILAR_LENGTH = 0.8
 """Length ratio (shorter / longer) from which a containment match is ``revised`` rather than
@@ -102,7 +122,7 @@ class ClusterConfig:
     threshold: float = 0.8
     containment_threshold: float = 0.8
     min_containment_shingles: int = 20
-    prefer: Preference = "earliest"
+    prefer: Preference = "source"
 
     def __post_init__(self) -> None:
         for name in ("threshold", "containment_threshold"):
@@ -111,8 +131,9 @@ class ClusterConfig:
                 raise ConfigError(f"{name} must be in (0, 1], not {value}")
         if self.min_containment_shingles < 1:
             raise ConfigError("min_containment_shingles must be >= 1")
-        if self.prefer not in ("earliest", "longest"):
-            raise ConfigError(f"prefer must be 'earliest' or 'longest', not {self.prefer!r}")
+        if self.prefer not in PREFERENCES:
+            choices = ", ".join(repr(p) for p in PREFERENCES)
+            raise ConfigError(f"prefer must be one of {choices}, not {self.prefer!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +150,7 @@ class Assignments:
     similarity: F32Array
     containment: F32Array
     kind: npt.NDArray[np.uint8]
+    order: I64Array | None = None  # the preference order that chose the representatives
 
     def __len__(self) -> int:
         return int(self.cluster.size)
@@ -147,11 +169,73 @@ class Assignments:
         return {kind.label: int(found[kind]) for kind in MatchKind}
 
 
-def preference_order(sizes: I64Array, prefer: Preference) -> I64Array:
-    """Document indices, most preferred representative first (ties: lower index first)."""
-    if prefer == "longest":
-        return np.argsort(-sizes, kind="stable").astype(np.int64)
-    return np.arange(sizes.size, dtype=np.int64)
+def preference_order(
+    sizes: I64Array,
+    prefer: Preference,
+    *,
+    text_hashes: U64Array | None = None,
+    published: I64Array | None = None,
+    contains: I64Array | None = None,
+    tie_rank: I64Array | None = None,
+) -> I64Array:
+    """Document indices, most preferred representative first.
+
+    `sizes`: shingle-set sizes; `text_hashes`: hashes of the normalised texts; `published`:
+    publication dates as sortable integers (`NO_DATE` for none); `contains`: how well each
+    document contains its matching partners (`containment_scores`); `tie_rank`: rank of the
+    documents' ids among the documents they could tie with (`id_tie_ranks`). Any of them may
+    be None (not known: no document differs by it). The input position is the last key.
+
+    - ``source``: published, contains (most first), sizes (most first), text hash, tie rank;
+    - ``earliest``: published, then input position (the first copy seen is kept);
+    - ``longest``: sizes (most first), text hash, tie rank.
+    """
+    n_docs = int(sizes.size)
+    position = np.arange(n_docs, dtype=np.int64)
+    if prefer == "earliest":
+        if published is None:
+            return position
+        return np.lexsort((position, published)).astype(np.int64)
+    zeros = np.zeros(n_docs, dtype=np.int64)
+    keys: list[npt.NDArray[np.generic]] = [
+        position,
+        zeros if tie_rank is None else tie_rank,
+        zeros.astype(np.uint64) if text_hashes is None else text_hashes,
+        -np.asarray(sizes, dtype=np.int64),
+    ]
+    if prefer == "source":
+        keys.append(zeros if contains is None else -contains)
+        keys.append(zeros if published is None else published)
+    return np.lexsort(tuple(keys)).astype(np.int64)
+
+
+def id_tie_ranks(ids: Sequence[str], text_hashes: U64Array) -> I64Array:
+    """Per document, the rank of its id among the documents with the same normalised text
+    (0 for a text nobody else has): the tie-break of `preference_order` that is left once
+    the documents' contents are equal. Only those documents are sorted, so ranking costs
+    little when most texts are distinct."""
+    ranks = np.zeros(text_hashes.size, dtype=np.int64)
+    _, inverse, counts = np.unique(text_hashes, return_inverse=True, return_counts=True)
+    tied = np.flatnonzero(counts[inverse.reshape(-1)] > 1)
+    if tied.size:
+        ordered = sorted(tied.tolist(), key=ids.__getitem__)
+        ranks[np.asarray(ordered, dtype=np.int64)] = np.arange(1, tied.size + 1)
+    return ranks
+
+
+def containment_scores(overlaps: PairOverlaps, n_docs: int) -> I64Array:
+    """Per document, how well it contains its partners in `overlaps` (the matching pairs):
+    the sum over its partners of ``|A ∩ B| / |B|`` (the share of partner B found in it), in
+    units of 1/`CONTAINMENT_SCALE`. A source scores about one per excerpt taken from it; each
+    excerpt only the slice of the source it holds. Integer sums: the same whatever the pair
+    order."""
+    inter = overlaps.intersection.astype(np.int64) * CONTAINMENT_SCALE
+    left_gets = inter // np.maximum(overlaps.right_size, 1)
+    right_gets = inter // np.maximum(overlaps.left_size, 1)
+    scores = np.zeros(n_docs, dtype=np.int64)
+    np.add.at(scores, overlaps.left, left_gets)
+    np.add.at(scores, overlaps.right, right_gets)
+    return scores
 
 
 def matching_pairs(overlaps: PairOverlaps, config: ClusterConfig) -> npt.NDArray[np.bool_]:
@@ -184,67 +268,82 @@ def cluster_pairs(
     verify: Verifier,
     config: ClusterConfig | None = None,
     *,
-    block: int = 256,
+    published: I64Array | None = None,
+    tie_rank: I64Array | None = None,
+    block: int = 1 << 16,
 ) -> tuple[Assignments, ClusterStats]:
     """Cluster documents ``0..len(sizes)-1`` given their candidate `pairs`.
 
     `sizes` are the shingle-set sizes (0 = empty document), `text_hashes` the hashes of the
-    whole normalised texts (equal for exact copies), `verify` computes exact overlaps. Only
-    candidates that `verify` confirms (`matching_pairs`) link documents.
+    whole normalised texts (equal for exact copies), `verify` computes exact overlaps,
+    `block` pairs at a time. Only candidates that `verify` confirms (`matching_pairs`) link
+    documents. `published` and `tie_rank` rank representatives (`preference_order`); the
+    order used is `Assignments.order`, which the rewrite stage continues with.
     """
     config = config or ClusterConfig()
     n_docs = int(sizes.size)
-    order = preference_order(sizes, config.prefer)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    matches = verify_matches(pairs, verify, config, block)
+    contains = containment_scores(matches, n_docs) if config.prefer == "source" else None
+    order = preference_order(
+        sizes,
+        config.prefer,
+        text_hashes=text_hashes,
+        published=published,
+        contains=contains,
+        tie_rank=tie_rank,
+    )
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = np.arange(n_docs, dtype=np.int64)
-    # Orient every candidate from the more preferred document (source) to the less preferred
-    # one (target) and group by source in preference order: a target is always visited later.
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    swap = rank[pairs[:, 0]] > rank[pairs[:, 1]]
-    source = np.where(swap, pairs[:, 1], pairs[:, 0])
-    target = np.where(swap, pairs[:, 0], pairs[:, 1])
-    by_rank = np.argsort(rank[source], kind="stable")
-    source, target = source[by_rank], target[by_rank]
-    group_starts = np.flatnonzero(np.diff(source, prepend=-1) != 0)
-    group_ends = np.append(group_starts[1:], source.size)
-
+    # Orient every match from the more preferred document (source) to the less preferred
+    # one (target), and visit sources in preference order: a target is always visited later.
+    swap = rank[matches.left] > rank[matches.right]
+    source = np.where(swap, matches.right, matches.left)
+    target = np.where(swap, matches.left, matches.right)
+    by_rank = np.lexsort((rank[target], rank[source]))
     representative = np.full(n_docs, -1, dtype=np.int64)
     similarity = np.ones(n_docs, dtype=np.float64)
     containment = np.ones(n_docs, dtype=np.float64)
-    verified = matched = 0
-    for lo in range(0, group_starts.size, block):
-        starts, ends = group_starts[lo : lo + block], group_ends[lo : lo + block]
-        live = representative[source[starts]] == -1
-        starts, ends = starts[live], ends[live]
-        lengths = ends - starts
-        edges = np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(
-            starts - (np.cumsum(lengths) - lengths), lengths
-        )
-        edges = edges[representative[target[edges]] == -1]
-        if not edges.size:
-            continue
-        overlaps = verify(np.stack([source[edges], target[edges]], axis=1))
-        ok = matching_pairs(overlaps, config)
-        verified += edges.size
-        matched += int(ok.sum())
-        _claim(
-            source[edges[ok]],
-            target[edges[ok]],
-            overlaps.jaccard[ok],
-            overlaps.containment[ok],
-            representative,
-            similarity,
-            containment,
-        )
+    _claim(
+        source[by_rank],
+        target[by_rank],
+        matches.jaccard[by_rank],
+        matches.containment[by_rank],
+        representative,
+        similarity,
+        containment,
+    )
     alone = np.flatnonzero(representative == -1)
     representative[alone] = alone
     assignments = _assignments(
         representative, similarity, containment, sizes, text_hashes, config.threshold
     )
     stats = ClusterStats(
-        candidate_pairs=int(pairs.shape[0]), verified_pairs=verified, matching_pairs=matched
+        candidate_pairs=int(pairs.shape[0]),
+        verified_pairs=int(pairs.shape[0]),
+        matching_pairs=len(matches),
     )
-    return assignments, stats
+    return replace(assignments, order=order), stats
+
+
+def verify_matches(
+    pairs: I64Array, verify: Verifier, config: ClusterConfig, block: int
+) -> PairOverlaps:
+    """The overlaps of the candidate `pairs` that match (`matching_pairs`), verified `block`
+    pairs at a time, in the order of `pairs`."""
+    parts: list[PairOverlaps] = []
+    for lo in range(0, pairs.shape[0], max(block, 1)):
+        overlaps = verify(pairs[lo : lo + block])
+        parts.append(overlaps.select(matching_pairs(overlaps, config)))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return PairOverlaps(empty, empty, empty, empty, empty)
+    return PairOverlaps(
+        *(
+            np.concatenate([getattr(part, name) for part in parts]).astype(np.int64)
+            for name in ("left", "right", "intersection", "left_size", "right_size")
+        )
+    )
 
 
 def _claim(
@@ -256,8 +355,9 @@ def _claim(
     similarity: F64Array,
     containment: F64Array,
 ) -> None:
-    """The sequential step: sources in preference order become representatives (unless
-    already claimed) and claim their still-free matched targets. Updates arrays in place."""
+    """The sequential step: sources in preference order (grouped, each group's targets in
+    preference order too) become representatives unless already claimed, and claim their
+    still-free matched targets. Updates arrays in place."""
     if not source.size:
         return
     starts = np.flatnonzero(np.diff(source, prepend=-1) != 0)

@@ -49,10 +49,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.cluster import (
+    NO_DATE,
     Assignments,
     ClusterConfig,
     MatchKind,
     cluster_pairs,
+    id_tie_ranks,
     preference_order,
 )
 from cleaner.dedup.lsh import band_keys, candidate_pairs, choose_bands, run_pairs, unique_pairs
@@ -221,6 +223,14 @@ class PreparedSketches:
     sentences: SentenceSketches | None
     sentence_keys: U32Array | None = None  # (keys_per_sentence, n_sentences): rewrite mode
     made_by: str = ""  # the `Sketcher.settings` these were made with
+    published: I64Array | None = None  # publication dates (`dates.published_keys`), or none
+
+    def with_published(self, published: I64Array | Sequence[int]) -> PreparedSketches:
+        """These sketches with the documents' publication dates (`NO_DATE` for none)."""
+        dates = np.asarray(published, dtype=np.int64)
+        if dates.shape != (len(self),):
+            raise ValueError(f"{dates.size} publication dates for {len(self)} documents")
+        return replace(self, published=dates)
 
     def __len__(self) -> int:
         return len(self.sets)
@@ -242,6 +252,7 @@ class PreparedSketches:
             sentences=sentences,
             sentence_keys=keys,
             made_by=self.made_by,
+            published=None if self.published is None else self.published[rows],
         )
 
 
@@ -360,6 +371,7 @@ class NearDupIndex:
         self._keys = [AppendArray(np.uint64) for _ in range(self.bands)]
         self._sizes = AppendArray(np.uint32)  # distinct shingles per document
         self._text_hashes = AppendArray(np.uint64)
+        self._published = AppendArray(np.int64)  # publication dates, NO_DATE when unknown
         self._hashes = HashStore(
             spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
         )
@@ -383,6 +395,7 @@ class NearDupIndex:
             sum(k.nbytes for k in self._keys)
             + self._sizes.nbytes
             + self._text_hashes.nbytes
+            + self._published.nbytes
             + self._hashes.ram_bytes
             + self._ids.nbytes
             + self._sentences.nbytes
@@ -398,7 +411,8 @@ class NearDupIndex:
         """Free the arrays and delete the temporary file; do not use the index afterwards."""
         self._hashes.close()
         self._sentences.close()
-        for array in (*self._keys, self._sizes, self._text_hashes, *self._sentence_keys):
+        arrays = (*self._keys, self._sizes, self._text_hashes, self._published)
+        for array in (*arrays, *self._sentence_keys):
             array.close()
 
     def __enter__(self) -> NearDupIndex:
@@ -416,10 +430,20 @@ class NearDupIndex:
         if hasattr(self, "_sentences"):  # set last in __init__: everything exists
             self.close()
 
-    def add(self, texts: Sequence[str], ids: Sequence[str] | None = None) -> None:
-        """Add a batch of texts; `ids` default to their running numbers as strings."""
+    def add(
+        self,
+        texts: Sequence[str],
+        ids: Sequence[str] | None = None,
+        *,
+        published: Sequence[int] | I64Array | None = None,
+    ) -> None:
+        """Add a batch of texts; `ids` default to their running numbers as strings;
+        `published`: their publication dates (`dates.published_key`; none by default)."""
         self._check_ids(len(texts), ids)
-        self.add_prepared(self.sketcher.prepare(texts), ids)
+        prepared = self.sketcher.prepare(texts)
+        if published is not None:
+            prepared = prepared.with_published(published)
+        self.add_prepared(prepared, ids)
 
     def add_sketches(
         self,
@@ -446,6 +470,10 @@ class NearDupIndex:
         unique = prepared.sets
         self._sizes.append(unique.sizes())
         self._text_hashes.append(unique.text_hashes)
+        if prepared.published is None:
+            self._published.append(np.full(len(prepared), NO_DATE, dtype=np.int64))
+        else:
+            self._published.append(prepared.published)
         self._hashes.append(unique.hashes)
         if prepared.sentences is not None and prepared.sentence_keys is not None:
             self._sentences.append(prepared.sentences)
@@ -546,8 +574,19 @@ class NearDupIndex:
         verify = self._verifier(offsets, text_hashes)
         config = self.config
         sizes = np.diff(offsets)
-        order = preference_order(sizes, config.cluster.prefer)
-        members = order[sizes[order] > 0]
+        published: I64Array = self._published.view()
+        tie_rank = id_tie_ranks(self._ids.view(), text_hashes)
+        # Candidates are generated in an order that depends on the documents alone (runs of
+        # equal keys are paired through their first members), so they do not depend on the
+        # input order either; how well each document contains the others is not known yet.
+        static = preference_order(
+            sizes,
+            config.cluster.prefer,
+            text_hashes=text_hashes,
+            published=published,
+            tie_rank=tie_rank,
+        )
+        members = static[sizes[static] > 0]
         lsh_pairs = candidate_pairs(
             self._band_rows(),
             members,
@@ -562,7 +601,16 @@ class NearDupIndex:
         )
         pairs = unique_pairs(np.concatenate([lsh_pairs, exact_pairs]))
         del lsh_pairs, exact_pairs
-        assignments, work = cluster_pairs(pairs, sizes, text_hashes, verify, config.cluster)
+        assignments, work = cluster_pairs(
+            pairs,
+            sizes,
+            text_hashes,
+            verify,
+            config.cluster,
+            published=published,
+            tie_rank=tie_rank,
+        )
+        order = static if assignments.order is None else assignments.order
         aligned = rewrite_work = None
         if self._rewriter is not None and config.rewrite is not None:
             assignments, aligned, rewrite_work = claim_rewrites(

@@ -29,6 +29,7 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 
 from cleaner.dedup.cluster import ClusterConfig, MatchKind
+from cleaner.dedup.dates import DATE_FIELDS, published_key
 from cleaner.dedup.index import (
     SKETCH_PREFIX_CHARS,
     DedupConfig,
@@ -72,8 +73,12 @@ class Dedup(ProcessorBase):
 
         `threshold`: Jaccard of shingle sets for "near"; `containment_threshold`: share of
         the smaller document's shingles found in the larger one, for excerpts and updated
-        versions; `prefer`: which copy represents a cluster ("earliest" in input order, or
-        "longest"); `shingle_unit`/`shingle_size`: word or character n-grams; `num_perm`,
+        versions; `prefer`: which copy represents a cluster, from the documents alone, never
+        their input order: "source" (the earliest published, by the first of `date_fields`
+        in meta that holds a date; else the one that contains the others best; else the
+        longest; ties by text, then id), "earliest" (the earliest published, else the first
+        in input order) or "longest" (the most shingles); `shingle_unit`/`shingle_size`:
+        word or character n-grams; `num_perm`,
         `seed`: MinHash signature (datasketch-compatible); `lsh_threshold`: similarity at
         which a pair becomes a candidate with probability >= `target_recall`; `rewrite`:
         also find rewritten ("spun") copies among the documents left alone, by aligning their
@@ -86,7 +91,8 @@ class Dedup(ProcessorBase):
         policy: Literal["flag", "drop"] = "flag"
         threshold: Annotated[float, _SHARE] = 0.8
         containment_threshold: Annotated[float, _SHARE] = 0.8
-        prefer: Literal["earliest", "longest"] = "earliest"
+        prefer: Literal["source", "earliest", "longest"] = "source"
+        date_fields: tuple[str, ...] = DATE_FIELDS
         shingle_unit: Literal["word", "char"] = "word"
         shingle_size: Annotated[int, Range(1, 1000)] = 5
         num_perm: Annotated[int, Range(1, 4096)] = 128
@@ -154,6 +160,7 @@ class DedupRun:
         self._positions = array("q")
         self._pending_texts: list[str] = []
         self._pending_ids: list[str] = []
+        self._pending_published: list[int] = []
         self._result: DedupResult | None = None
         self._copies: np.ndarray[Any, np.dtype[np.int64]] | None = None
         self._cursor = 0
@@ -163,6 +170,7 @@ class DedupRun:
         # Only the sketched prefix is kept until the batch is sketched.
         self._pending_texts.append(doc.text[: self.options.max_sketch_chars])
         self._pending_ids.append(doc.id)
+        self._pending_published.append(published_key(doc.meta, self.options.date_fields))
         if len(self._pending_texts) >= self.options.batch_size:
             self._flush()
 
@@ -176,8 +184,10 @@ class DedupRun:
 
     def _flush(self) -> None:
         if self._pending_texts:
-            self.index.add(self._pending_texts, self._pending_ids)
-            self._pending_texts, self._pending_ids = [], []
+            self.index.add(
+                self._pending_texts, self._pending_ids, published=self._pending_published
+            )
+            self._pending_texts, self._pending_ids, self._pending_published = [], [], []
 
     def finish(self, tasks: TaskMap = serial_map) -> None:
         """Cluster what was observed; `tasks` may spread the heaviest step over workers."""
@@ -245,7 +255,9 @@ class DedupStage:
     def sign(self, docs: list[Document]) -> PreparedSketches:
         if self._sketcher is None:
             self._sketcher = Sketcher(self.options.dedup_config())
-        return self._sketcher.prepare([doc.text for doc in docs])
+        prepared = self._sketcher.prepare([doc.text for doc in docs])
+        fields = self.options.date_fields
+        return prepared.with_published([published_key(doc.meta, fields) for doc in docs])
 
     def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> DedupDecided:
         run = DedupRun(self.options)

@@ -93,8 +93,13 @@ def _run_kinds(a: str, b: str, params: dict[str, Any]) -> tuple[object, object]:
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"prefer": "longest"}, {"threshold": 0.95, "containment_threshold": 0.9}],
-    ids=["defaults", "longest", "strict"],
+    [
+        {},
+        {"prefer": "longest"},
+        {"prefer": "earliest"},
+        {"threshold": 0.95, "containment_threshold": 0.9},
+    ],
+    ids=["defaults", "longest", "earliest", "strict"],
 )
 def test_compare_verdict_is_the_kind_the_dedup_run_assigns(params: dict[str, Any]) -> None:
     """For every pair and setting, compare names the copy and kind the stage writes."""
@@ -116,7 +121,9 @@ def test_compare_verdict_is_the_kind_the_dedup_run_assigns(params: dict[str, Any
         assert f"{copy} is a{'n' if verdict.label[0] in 'aeiou' else ''} {verdict.label}" in out
         assert f"duplicate of {other}" in out, name
         seen.add(verdict.label)
-    if not params:
+    if not params:  # the document that contains the other represents: never "expanded"
+        assert seen == {"normalized", "near", "excerpt", "rewrite", "distinct"}
+    if params == {"prefer": "earliest"}:  # the first seen represents, even a shorter one
         assert seen == {"normalized", "near", "excerpt", "expanded", "rewrite", "distinct"}
 
 

@@ -39,11 +39,12 @@ def _meta(results: list[Document | Drop]) -> dict[str, object]:
 
 def test_flags_copies_and_marks_representatives() -> None:
     dup = _meta(list(Pipeline(["dedup"]).run(_docs())))
-    assert dup["seed0"] == {"kind": "representative", "cluster": "seed0", "copies": 1}
-    assert dup["copy0"] == {
+    # Identical texts: the smaller id represents, whatever the input order.
+    assert dup["copy0"] == {"kind": "representative", "cluster": "copy0", "copies": 1}
+    assert dup["seed0"] == {
         "kind": "normalized",
-        "of": "seed0",
-        "cluster": "seed0",
+        "of": "copy0",
+        "cluster": "copy0",
         "similarity": 1.0,
         "containment": 1.0,
     }
@@ -61,19 +62,39 @@ def test_flags_copies_and_marks_representatives() -> None:
 def test_drop_policy_rejects_copies_naming_the_representative() -> None:
     results = list(Pipeline([("dedup", {"policy": "drop"})]).run(_docs()))
     drops = [r for r in results if isinstance(r, Drop)]
-    assert sorted(d.document.id for d in drops) == ["copy0", "excerpt2", "shouty1"]
+    assert sorted(d.document.id for d in drops) == ["excerpt2", "seed0", "shouty1"]
     assert all(d.label == "dedup.duplicate" for d in drops)
-    assert "duplicate of seed0" in next(d.detail for d in drops if d.document.id == "copy0")
+    assert "duplicate of copy0" in next(d.detail for d in drops if d.document.id == "seed0")
     assert len(results) == len(_docs())
 
 
 def test_prefer_longest_makes_the_full_article_the_representative() -> None:
     texts = _seed_texts()
     docs = [Document("short", texts[2][: len(texts[2]) // 2]), Document("full", texts[2])]
-    earliest = _meta(list(Pipeline(["dedup"]).run(docs)))
+    earliest = _meta(list(Pipeline([("dedup", {"prefer": "earliest"})]).run(docs)))
     longest = _meta(list(Pipeline([("dedup", {"prefer": "longest"})]).run(docs)))
+    source = _meta(list(Pipeline(["dedup"]).run(docs)))
     assert isinstance(earliest["full"], dict) and earliest["full"]["of"] == "short"
     assert isinstance(longest["short"], dict) and longest["short"]["of"] == "full"
+    # The default: the full article contains the short one, so it is the source.
+    assert isinstance(source["short"], dict) and source["short"]["of"] == "full"
+
+
+def test_earliest_published_date_is_the_source() -> None:
+    """A date in meta comes before containment: the short version published first is the
+    source of the full one, also under `prefer = "earliest"` in any input order."""
+    texts = _seed_texts()
+    short = Document("short", texts[2][: len(texts[2]) // 2], meta={"date": "2024-03-01"})
+    full = Document("full", texts[2], meta={"published": "2024-03-02T08:00:00Z"})
+    for prefer in ("source", "earliest"):
+        for docs in ([short, full], [full, short]):
+            dup = _meta(list(Pipeline([("dedup", {"prefer": prefer})]).run(docs)))
+            assert isinstance(dup["full"], dict) and dup["full"]["of"] == "short", prefer
+            assert dup["full"]["kind"] == "expanded"
+    # A date under a key that is not read does not count.
+    only_other = {"date_fields": ["updated"]}
+    dup = _meta(list(Pipeline([("dedup", only_other)]).run([short, full])))
+    assert isinstance(dup["short"], dict) and dup["short"]["of"] == "full"
 
 
 def test_results_are_deterministic_and_in_input_order() -> None:

@@ -44,6 +44,12 @@ def _dump(path: Path) -> Path:
     add("empty-1", "")
     add("spun-b", (SPUN / "b.txt").read_text("utf-8"))
     add("punct-0", texts[0].replace(".", "!"))
+    # The near copies contain their originals, so they represent: a copy of one of them
+    # that differs in punctuation only is a "normalized" copy.
+    add(
+        "punct-near-1",
+        (texts[1] + "\nThe story was updated on Tuesday with new figures.").replace(".", "!"),
+    )
     add("blank-2", "\t")
     for i, text in enumerate(texts[:2]):
         add(f"again-{i}", text)
