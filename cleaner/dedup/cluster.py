@@ -15,8 +15,9 @@ the cluster's *representative*:
    one), then the document that *contains the others best* (`containment_scores`: the sum,
    over its matching partners, of the share of the partner's shingles found in it: a source
    contains its excerpts, an excerpt holds only a slice of its source), then the most
-   shingles, then a hash of the normalised text, then the id (`tie_rank`), then the input
-   position (which only separates identical texts with equal ids).
+   shingles, then a hash of the normalised text, then of the text as it is, then the id
+   (`tie_rank`), then the input position (which only separates identical texts with equal
+   ids).
 3. Visited in that order, a document that no earlier representative claimed becomes a
    representative, and claims every not-yet-claimed document it has a verified match with.
 
@@ -174,21 +175,24 @@ def preference_order(
     prefer: Preference,
     *,
     text_hashes: U64Array | None = None,
+    raw_hashes: U64Array | None = None,
     published: I64Array | None = None,
     contains: I64Array | None = None,
     tie_rank: I64Array | None = None,
 ) -> I64Array:
     """Document indices, most preferred representative first.
 
-    `sizes`: shingle-set sizes; `text_hashes`: hashes of the normalised texts; `published`:
+    `sizes`: shingle-set sizes; `text_hashes`: hashes of the normalised texts, `raw_hashes`
+    of the texts as they are (equal normalised texts differ by case or punctuation); `published`:
     publication dates as sortable integers (`NO_DATE` for none); `contains`: how well each
     document contains its matching partners (`containment_scores`); `tie_rank`: rank of the
     documents' ids among the documents they could tie with (`id_tie_ranks`). Any of them may
     be None (not known: no document differs by it). The input position is the last key.
 
-    - ``source``: published, contains (most first), sizes (most first), text hash, tie rank;
+    - ``source``: published, contains (most first), sizes (most first), text hash, raw hash,
+      tie rank;
     - ``earliest``: published, then input position (the first copy seen is kept);
-    - ``longest``: sizes (most first), text hash, tie rank.
+    - ``longest``: sizes (most first), text hash, raw hash, tie rank.
     """
     n_docs = int(sizes.size)
     position = np.arange(n_docs, dtype=np.int64)
@@ -200,6 +204,7 @@ def preference_order(
     keys: list[npt.NDArray[np.generic]] = [
         position,
         zeros if tie_rank is None else tie_rank,
+        zeros.astype(np.uint64) if raw_hashes is None else raw_hashes,
         zeros.astype(np.uint64) if text_hashes is None else text_hashes,
         -np.asarray(sizes, dtype=np.int64),
     ]
@@ -210,10 +215,10 @@ def preference_order(
 
 
 def id_tie_ranks(ids: Sequence[str], text_hashes: U64Array) -> I64Array:
-    """Per document, the rank of its id among the documents with the same normalised text
-    (0 for a text nobody else has): the tie-break of `preference_order` that is left once
-    the documents' contents are equal. Only those documents are sorted, so ranking costs
-    little when most texts are distinct."""
+    """Per document, the rank of its id among the documents that share their text hash (0
+    for a hash nobody else has): the tie-break of `preference_order` that is left once the
+    documents' contents are equal. Only those documents are sorted, so ranking costs little
+    when most texts are distinct."""
     ranks = np.zeros(text_hashes.size, dtype=np.int64)
     _, inverse, counts = np.unique(text_hashes, return_inverse=True, return_counts=True)
     tied = np.flatnonzero(counts[inverse.reshape(-1)] > 1)
@@ -269,6 +274,7 @@ def cluster_pairs(
     config: ClusterConfig | None = None,
     *,
     published: I64Array | None = None,
+    raw_hashes: U64Array | None = None,
     tie_rank: I64Array | None = None,
     block: int = 1 << 16,
 ) -> tuple[Assignments, ClusterStats]:
@@ -277,8 +283,9 @@ def cluster_pairs(
     `sizes` are the shingle-set sizes (0 = empty document), `text_hashes` the hashes of the
     whole normalised texts (equal for exact copies), `verify` computes exact overlaps,
     `block` pairs at a time. Only candidates that `verify` confirms (`matching_pairs`) link
-    documents. `published` and `tie_rank` rank representatives (`preference_order`); the
-    order used is `Assignments.order`, which the rewrite stage continues with.
+    documents. `published`, `raw_hashes` and `tie_rank` rank representatives
+    (`preference_order`); the order used is `Assignments.order`, which the rewrite stage
+    continues with.
     """
     config = config or ClusterConfig()
     n_docs = int(sizes.size)
@@ -289,6 +296,7 @@ def cluster_pairs(
         sizes,
         config.prefer,
         text_hashes=text_hashes,
+        raw_hashes=raw_hashes,
         published=published,
         contains=contains,
         tie_rank=tie_rank,

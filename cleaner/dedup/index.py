@@ -39,6 +39,7 @@ operating system removes it anyway when the process ends (it is unlinked from th
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import partial
@@ -223,7 +224,8 @@ class PreparedSketches:
     sentences: SentenceSketches | None
     sentence_keys: U32Array | None = None  # (keys_per_sentence, n_sentences): rewrite mode
     made_by: str = ""  # the `Sketcher.settings` these were made with
-    published: I64Array | None = None  # publication dates (`dates.published_keys`), or none
+    published: I64Array | None = None  # publication dates (`dates.published_key`), or none
+    raw_hashes: U64Array | None = None  # `raw_text_hashes` of the sketched texts
 
     def with_published(self, published: I64Array | Sequence[int]) -> PreparedSketches:
         """These sketches with the documents' publication dates (`NO_DATE` for none)."""
@@ -253,6 +255,7 @@ class PreparedSketches:
             sentence_keys=keys,
             made_by=self.made_by,
             published=None if self.published is None else self.published[rows],
+            raw_hashes=None if self.raw_hashes is None else self.raw_hashes[rows],
         )
 
 
@@ -318,6 +321,7 @@ class Sketcher:
             if self.rewriter is None
             else np.concatenate([k for k in keys if k is not None], axis=1),
             made_by=self.settings,
+            raw_hashes=np.concatenate([p.raw_hashes for p in parts if p.raw_hashes is not None]),
         )
 
     def prefixes(self, texts: Sequence[str]) -> Sequence[str]:
@@ -357,7 +361,19 @@ class Sketcher:
             sentences=sentences if self.rewriter is not None else None,
             sentence_keys=keys,
             made_by=self.settings,
+            raw_hashes=None if chunk_texts is None else raw_text_hashes(chunk_texts),
         )
+
+
+def raw_text_hashes(texts: Sequence[str]) -> U64Array:
+    """A 64-bit hash (BLAKE2b) of each text as it is, not normalised: it orders documents
+    whose normalised texts are equal (`cluster.preference_order`) by their content, so that
+    which of them represents does not depend on their names or input order."""
+    out = np.empty(len(texts), dtype=np.uint64)
+    for i, text in enumerate(texts):
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "little")
+    return out
 
 
 class NearDupIndex:
@@ -372,6 +388,7 @@ class NearDupIndex:
         self._sizes = AppendArray(np.uint32)  # distinct shingles per document
         self._text_hashes = AppendArray(np.uint64)
         self._published = AppendArray(np.int64)  # publication dates, NO_DATE when unknown
+        self._raw_hashes = AppendArray(np.uint64)  # `raw_text_hashes` (0 when not given)
         self._hashes = HashStore(
             spill_bytes=self.config.spill_bytes, spill_dir=self.config.spill_dir
         )
@@ -396,6 +413,7 @@ class NearDupIndex:
             + self._sizes.nbytes
             + self._text_hashes.nbytes
             + self._published.nbytes
+            + self._raw_hashes.nbytes
             + self._hashes.ram_bytes
             + self._ids.nbytes
             + self._sentences.nbytes
@@ -411,7 +429,7 @@ class NearDupIndex:
         """Free the arrays and delete the temporary file; do not use the index afterwards."""
         self._hashes.close()
         self._sentences.close()
-        arrays = (*self._keys, self._sizes, self._text_hashes, self._published)
+        arrays = (*self._keys, self._sizes, self._text_hashes, self._published, self._raw_hashes)
         for array in (*arrays, *self._sentence_keys):
             array.close()
 
@@ -474,6 +492,10 @@ class NearDupIndex:
             self._published.append(np.full(len(prepared), NO_DATE, dtype=np.int64))
         else:
             self._published.append(prepared.published)
+        if prepared.raw_hashes is None:
+            self._raw_hashes.append(np.zeros(len(prepared), dtype=np.uint64))
+        else:
+            self._raw_hashes.append(prepared.raw_hashes)
         self._hashes.append(unique.hashes)
         if prepared.sentences is not None and prepared.sentence_keys is not None:
             self._sentences.append(prepared.sentences)
@@ -575,7 +597,8 @@ class NearDupIndex:
         config = self.config
         sizes = np.diff(offsets)
         published: I64Array = self._published.view()
-        tie_rank = id_tie_ranks(self._ids.view(), text_hashes)
+        raw_hashes: U64Array = self._raw_hashes.view()
+        tie_rank = id_tie_ranks(self._ids.view(), raw_hashes)
         # Candidates are generated in an order that depends on the documents alone (runs of
         # equal keys are paired through their first members), so they do not depend on the
         # input order either; how well each document contains the others is not known yet.
@@ -583,6 +606,7 @@ class NearDupIndex:
             sizes,
             config.cluster.prefer,
             text_hashes=text_hashes,
+            raw_hashes=raw_hashes,
             published=published,
             tie_rank=tie_rank,
         )
@@ -608,6 +632,7 @@ class NearDupIndex:
             verify,
             config.cluster,
             published=published,
+            raw_hashes=raw_hashes,
             tie_rank=tie_rank,
         )
         order = static if assignments.order is None else assignments.order
