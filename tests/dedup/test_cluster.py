@@ -5,11 +5,22 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+import pytest
 
-from cleaner.dedup.cluster import Assignments, ClusterConfig, MatchKind, cluster_pairs
+from cleaner.dedup.cluster import (
+    CONTAINMENT_SCALE,
+    NO_DATE,
+    Assignments,
+    ClusterConfig,
+    MatchKind,
+    cluster_pairs,
+    containment_scores,
+    preference_order,
+)
 from cleaner.dedup.index import DedupConfig, NearDupIndex
 from cleaner.dedup.shingles import Shingler
 from cleaner.dedup.verify import PairOverlaps, pair_overlaps
+from cleaner.errors import ConfigError
 
 from .textgen import ArticleMaker, make_article
 
@@ -156,3 +167,36 @@ def test_block_size_does_not_change_result() -> None:
         assert np.array_equal(results[0].representative, other.representative)
         assert np.array_equal(results[0].kind, other.kind)
         assert np.array_equal(results[0].similarity, other.similarity)
+
+
+def test_preference_keys_in_order() -> None:
+    """Date first (undated last), then containment, then size, then text; position last."""
+    sizes = np.array([100, 50, 100, 100, 100], dtype=np.int64)
+    hashes = np.array([5, 1, 5, 2, 5], dtype=np.uint64)
+    contains = np.array([0, 3, 2, 2, 0], dtype=np.int64)
+    published = np.array([NO_DATE, NO_DATE, NO_DATE, NO_DATE, 7], dtype=np.int64)
+    order = preference_order(
+        sizes, "source", text_hashes=hashes, published=published, contains=contains
+    )
+    assert order.tolist() == [4, 1, 3, 2, 0]
+    assert preference_order(sizes, "longest", text_hashes=hashes).tolist() == [3, 0, 2, 4, 1]
+    assert preference_order(sizes, "earliest", published=published).tolist() == [4, 0, 1, 2, 3]
+    assert preference_order(sizes, "earliest").tolist() == [0, 1, 2, 3, 4]
+
+
+def test_containment_scores_do_not_depend_on_pair_order(article: ArticleMaker) -> None:
+    full = article(11, 600)
+    words = full.split(" ")
+    texts = [full, *(" ".join(words[k * 120 : k * 120 + 100]) for k in range(5))]
+    sets = Shingler().shingle(texts).unique_sorted()
+    pairs = np.array([(0, k) for k in range(1, 6)], dtype=np.int64)
+    scores = containment_scores(pair_overlaps(sets, pairs), 6)
+    assert scores[0] == 5 * CONTAINMENT_SCALE  # each excerpt wholly inside the source
+    assert all(scores[k] < CONTAINMENT_SCALE // 4 for k in range(1, 6))
+    flipped = containment_scores(pair_overlaps(sets, pairs[::-1, ::-1].copy()), 6)
+    assert np.array_equal(scores, flipped)
+
+
+def test_unknown_preference_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="prefer must be one of 'source', 'earliest'"):
+        ClusterConfig(prefer="first")  # type: ignore[arg-type]
