@@ -170,7 +170,9 @@ class DedupRun:
         # Only the sketched prefix is kept until the batch is sketched.
         self._pending_texts.append(doc.text[: self.options.max_sketch_chars])
         self._pending_ids.append(doc.id)
-        self._pending_published.append(published_key(doc.meta, self.options.date_fields))
+        self._pending_published.append(
+            published_key(doc.meta, self.options.date_fields, doc.fields)
+        )
         if len(self._pending_texts) >= self.options.batch_size:
             self._flush()
 
@@ -257,7 +259,9 @@ class DedupStage:
             self._sketcher = Sketcher(self.options.dedup_config())
         prepared = self._sketcher.prepare([doc.text for doc in docs])
         fields = self.options.date_fields
-        return prepared.with_published([published_key(doc.meta, fields) for doc in docs])
+        return prepared.with_published(
+            [published_key(doc.meta, fields, doc.fields) for doc in docs]
+        )
 
     def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> DedupDecided:
         run = DedupRun(self.options)

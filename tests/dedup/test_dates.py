@@ -32,3 +32,9 @@ def test_what_is_not_a_date_is_no_date() -> None:
     for value in (None, "", "yesterday", True, float("nan"), 1e300, ["2024-03-01"], {"y": 1}):
         assert published_key({"date": value}) == NO_DATE, value
     assert published_key({}) == NO_DATE
+
+
+def test_record_fields_after_meta() -> None:
+    record = {"published_at": "2024-03-01"}
+    assert published_key({}, record=record) == published_key({"date": "2024-03-01"})
+    assert published_key({"date": "2020-01-01"}, record=record) < published_key({}, record=record)
