@@ -166,7 +166,9 @@ def test_dedup_command_flags_then_drops(tmp_path: Path) -> None:
     assert main(["dedup", str(dump), "-o", str(flagged), "-q", "--no-progress"]) == 0
     rows = {str(r["id"]): r for r in _read_jsonl(flagged)}
     assert len(rows) == 7
-    assert rows["copy0"]["meta"]["dup"]["of"] == "seed0"  # type: ignore[index]
+    # Identical texts: the smaller id represents, whatever the input order.
+    assert rows["seed0"]["meta"]["dup"]["of"] == "copy0"  # type: ignore[index]
+    assert rows["copy0"]["meta"]["dup"]["kind"] == "representative"  # type: ignore[index]
     assert rows["copy0"]["source"] == "mirror"
     assert rows["excerpt2"]["meta"]["dup"]["kind"] == "excerpt"  # type: ignore[index]
     # dedup alone does not clean: the seed text is written back unchanged
@@ -177,8 +179,12 @@ def test_dedup_command_flags_then_drops(tmp_path: Path) -> None:
     assert main(args) == 0
     assert len(_read_jsonl(dropped)) == 5
     rejects = _read_jsonl(tmp_path / "dropped.rejects.jsonl")
-    assert sorted(str(r["id"]) for r in rejects) == ["copy0", "excerpt2"]
-    assert all(r["reason"] == "duplicate" and "seed" in str(r["detail"]) for r in rejects)
+    assert sorted(str(r["id"]) for r in rejects) == ["excerpt2", "seed0"]
+    of = {"excerpt2": "seed2", "seed0": "copy0"}
+    assert all(
+        r["reason"] == "duplicate" and f"duplicate of {of[str(r['id'])]}" in str(r["detail"])
+        for r in rejects
+    )
     report = json.loads((tmp_path / "dropped.report.json").read_text("utf-8"))
     assert report["balanced"] and report["rejected_by_reason"] == {"dedup.duplicate": 2}
 
