@@ -11,7 +11,9 @@ compares every run with the first:
 - clusters: the partition of the documents into clusters, compared as sets of documents;
 - representatives: the text of each cluster's representative (byte-identical texts are
   interchangeable, so texts are compared, not documents);
-- kinds: the `MatchKind` of every document.
+- kinds: the `MatchKind` of every text (of byte-identical texts, which one is the
+  representative and which the copy is decided by their ids, so kinds are compared per
+  text, as a multiset).
 
 A row per order says how many clusters with copies and copies it found and whether each of
 the three is identical to the first run. ``--prefer earliest`` shows what input order did to
@@ -26,6 +28,7 @@ import argparse
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,7 +50,7 @@ class Outcome:
 
     clusters: frozenset[frozenset[int]]  # clusters with more than one document
     representatives: dict[frozenset[int], str]  # cluster -> its representative's text
-    kinds: tuple[str, ...]
+    kinds: Counter[tuple[str, str]]  # (text, kind): byte-identical texts are interchangeable
     seconds: float
 
     @property
@@ -69,13 +72,13 @@ def run_order(
     for position, rep in enumerate(a.representative.tolist()):
         members.setdefault(order[rep], set()).add(order[position])
     clusters = {rep: frozenset(m) for rep, m in members.items() if len(m) > 1}
-    kinds = [""] * len(texts)
-    for position, original in enumerate(order):
-        kinds[original] = a.kind_of(position).label
+    kinds = Counter(
+        (texts[original], a.kind_of(position).label) for position, original in enumerate(order)
+    )
     return Outcome(
         clusters=frozenset(clusters.values()),
         representatives={cluster: texts[rep] for rep, cluster in clusters.items()},
-        kinds=tuple(kinds),
+        kinds=kinds,
         seconds=seconds,
     )
 
