@@ -155,9 +155,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REUSE_DIR)
     parser.add_argument("--orders", type=int, default=5, help="random input orders to run")
+    parser.add_argument(
+        "--prefer",
+        choices=["earliest", "longest"],
+        default=Dedup.Options().prefer,
+        help="which document represents a cluster (the only setting changed from the defaults)",
+    )
     args = parser.parse_args(argv)
     docs = load_reuse(args.data)
-    config = Dedup.Options().dedup_config()
+    config = Dedup.Options(prefer=args.prefer).dedup_config()
     table = rows(docs, config, args.orders)
     print_table(list(table[0]), [[str(v) for v in row.values()] for row in table])
     independent = sum(d.kind == "independent" for d in docs)
