@@ -98,6 +98,11 @@ _MAX_ELEMENTS = 1 << 19
 _CHUNK_WORDS = 1 << 22
 _32 = np.uint64(32)
 _SALT_MULTIPLIER = 0x9E3779B1
+_PASSAGE_SLACK = 0.5
+"""Word shingles of a candidate pair are compared when its aligned sentence share reaches
+this part of `RewriteConfig.partial_containment` (or the pair aligns): copied text is
+whole sentences that align, but a long copied sentence holds more shingles than a short
+one, hence the slack."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,8 +320,9 @@ class Alignment:
     `left_aligned` counts the left document's sentences whose best match in the right one
     reaches the sentence similarity (and `right_aligned` the reverse); `left_ordered`
     (`right_ordered`) the longest chain of its sentences whose best matches at the looser
-    order similarity keep their order (`passages.ordered_chain`; only computed exactly
-    where it could reach the ordered share, else the number of such sentences). The
+    order similarity keep their order (`passages.ordered_chain`), computed only where the
+    first guard fails on that side and the chain could reach the ordered share (0
+    elsewhere: the first guard's count is the evidence there). The
     *shorter* document of a pair is the one with fewer sketched sentences (the left one on
     a tie).
     """
@@ -515,16 +521,30 @@ def _align_batch(
     aligned_b = np.bincount(b.pair_of_sentence[best_b >= threshold], minlength=right.size)
     out = np.zeros((4, left.size), dtype=np.int64)
     out[0], out[1] = aligned_a, aligned_b
-    for row, (side, rows, cols) in enumerate(((a, i, j), (b, j, i)), start=2):
+    sides = ((a, i, j, best_a, aligned_a), (b, j, i, best_b, aligned_b))
+    for row, (side, rows, cols, best, aligned) in enumerate(sides, start=2):
+        # The chain is only needed where the first guard fails on this side and enough
+        # sentences match at the looser similarity to reach the ordered share: usually a
+        # few pairs, whose sentence pairs alone are sorted.
         sentences = np.bincount(side.pair_of_sentence, minlength=left.size)
         needed = np.maximum(
             np.ceil(config.ordered_share * sentences - 1e-9).astype(np.int64),
             config.min_aligned_sentences,
         )
+        loose = np.bincount(
+            side.pair_of_sentence[best >= config.order_similarity], minlength=left.size
+        )
+        first_guard = (_shares(aligned, sentences) >= config.aligned_share) & (
+            aligned >= config.min_aligned_sentences
+        )
+        hopeful = (loose >= needed) & ~first_guard
+        if not hopeful.any():
+            continue
+        cells = hopeful[side.pair_of_sentence[rows]]
         out[row] = ordered_chain(
-            rows,
-            cols,
-            jaccard,
+            rows[cells],
+            cols[cells],
+            jaccard[cells],
             side.pair_of_sentence,
             left.size,
             threshold=config.order_similarity,
@@ -607,21 +627,26 @@ def claim_rewrites(
         return RewriteClaims(assignments, aligned, aligned_sentences, stats)
     verified = np.stack([source, target], axis=1)
     alignment = align_pairs(sketches, verified, config, tasks=tasks)
-    overlaps = shingle_overlaps(verified)
-    by_overlap = copy_kinds(
+    rewrite = alignment.is_rewrite(config)
+    share, count = alignment.evidence()
+    # Word shingles are compared only where sentences suggest shared text: a copied passage
+    # aligns its sentences (near 1.0), so a pair with few aligned sentences cannot reach
+    # the partial containment. This skips most of the verification on large inputs.
+    worth = np.flatnonzero(rewrite | (share >= config.partial_containment * _PASSAGE_SLACK))
+    overlaps = shingle_overlaps(verified[worth])
+    by_overlap = np.full(len(alignment), MatchKind.UNIQUE, dtype=np.uint8)
+    by_overlap[worth] = copy_kinds(
         overlaps,
         containment_threshold=cluster.containment_threshold,
         min_containment_shingles=cluster.min_containment_shingles,
         partial_containment=config.partial_containment,
         min_partial_shingles=config.min_partial_shingles,
     )
-    rewrite = alignment.is_rewrite(config)
     pair_kind = np.where(
         (by_overlap == MatchKind.PARTIAL) & rewrite, np.uint8(MatchKind.REWRITE), by_overlap
     )
     pair_kind[rewrite & (by_overlap == MatchKind.UNIQUE)] = MatchKind.REWRITE
     ok = pair_kind != MatchKind.UNIQUE
-    share, count = alignment.evidence()
     keep = np.flatnonzero(ok)
     keep = keep[np.lexsort((rank[target[keep]], rank[source[keep]]))]
     claims = keep[_claim(source[keep], target[keep], n_docs)]
@@ -635,8 +660,14 @@ def claim_rewrites(
     targets = target[claims]
     aligned[targets] = share[claims]
     aligned_sentences[targets] = count[claims]
+    position = np.empty(len(alignment), dtype=np.int64)
+    position[worth] = np.arange(worth.size)
     claimed = _with_claims(
-        assignments, source[claims], targets, pair_kind[claims], overlaps.select(claims)
+        assignments,
+        source[claims],
+        targets,
+        pair_kind[claims],
+        overlaps.select(position[claims]),
     )
     return RewriteClaims(claimed, aligned, aligned_sentences, stats)
 
