@@ -74,6 +74,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -98,9 +99,9 @@ _MAX_ELEMENTS = 1 << 19
 _CHUNK_WORDS = 1 << 22
 _32 = np.uint64(32)
 _SALT_MULTIPLIER = 0x9E3779B1
-_PASSAGE_SLACK = 0.5
+_PASSAGE_SLACK = 0.75
 """Word shingles of a candidate pair are compared when its aligned sentence share reaches
-this part of `RewriteConfig.partial_containment` (or the pair aligns): copied text is
+this part of `RewriteConfig.partial_containment`: copied text is
 whole sentences that align, but a long copied sentence holds more shingles than a short
 one, hence the slack."""
 
@@ -629,24 +630,21 @@ def claim_rewrites(
     alignment = align_pairs(sketches, verified, config, tasks=tasks)
     rewrite = alignment.is_rewrite(config)
     share, count = alignment.evidence()
-    # Word shingles are compared only where sentences suggest shared text: a copied passage
-    # aligns its sentences (near 1.0), so a pair with few aligned sentences cannot reach
-    # the partial containment. This skips most of the verification on large inputs.
-    worth = np.flatnonzero(rewrite | (share >= config.partial_containment * _PASSAGE_SLACK))
-    overlaps = shingle_overlaps(verified[worth])
-    by_overlap = np.full(len(alignment), MatchKind.UNIQUE, dtype=np.uint8)
-    by_overlap[worth] = copy_kinds(
-        overlaps,
+    kinds = partial(
+        copy_kinds,
         containment_threshold=cluster.containment_threshold,
         min_containment_shingles=cluster.min_containment_shingles,
         partial_containment=config.partial_containment,
         min_partial_shingles=config.min_partial_shingles,
     )
-    pair_kind = np.where(
-        (by_overlap == MatchKind.PARTIAL) & rewrite, np.uint8(MatchKind.REWRITE), by_overlap
-    )
-    pair_kind[rewrite & (by_overlap == MatchKind.UNIQUE)] = MatchKind.REWRITE
-    ok = pair_kind != MatchKind.UNIQUE
+    # Word shingles decide the pairs the alignment did not: only where sentences suggest
+    # shared text (a copied passage aligns its sentences near 1.0, so a pair with few
+    # aligned sentences cannot reach the partial containment). Aligned pairs are copies
+    # whatever their shingles; those are compared for the claims alone, below.
+    ok = rewrite.copy()
+    maybe = np.flatnonzero(~rewrite & (share >= config.partial_containment * _PASSAGE_SLACK))
+    if maybe.size:
+        ok[maybe] = kinds(shingle_overlaps(verified[maybe])) != MatchKind.UNIQUE
     keep = np.flatnonzero(ok)
     keep = keep[np.lexsort((rank[target[keep]], rank[source[keep]]))]
     claims = keep[_claim(source[keep], target[keep], n_docs)]
@@ -660,15 +658,15 @@ def claim_rewrites(
     targets = target[claims]
     aligned[targets] = share[claims]
     aligned_sentences[targets] = count[claims]
-    position = np.empty(len(alignment), dtype=np.int64)
-    position[worth] = np.arange(worth.size)
-    claimed = _with_claims(
-        assignments,
-        source[claims],
-        targets,
-        pair_kind[claims],
-        overlaps.select(position[claims]),
+    overlaps = shingle_overlaps(verified[claims])
+    # Containment names the copy (excerpt, revised, expanded) even when it also aligns;
+    # otherwise an aligned copy is a rewrite, and the rest are partial copies.
+    claim_kind = kinds(overlaps)
+    by_alignment = rewrite[claims] & (
+        (claim_kind == MatchKind.UNIQUE) | (claim_kind == MatchKind.PARTIAL)
     )
+    claim_kind[by_alignment] = MatchKind.REWRITE
+    claimed = _with_claims(assignments, source[claims], targets, claim_kind, overlaps)
     return RewriteClaims(claimed, aligned, aligned_sentences, stats)
 
 
