@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from cleaner.api import text_pipeline
-from cleaner.dedup.cluster import MatchKind
 from cleaner.dedup.pair import PairVerdict, judge_pair
 from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.sentences import SentenceSketcher, U32Array, split_sentences
@@ -81,7 +80,7 @@ def report(
         f"(excerpt/revision at >= {options.containment_threshold})",
         f"verdict:           {_verdict(verdict, id_a, id_b)}",
     ]
-    if verdict.kind is MatchKind.REWRITE and dedup_config.rewrite is not None:
+    if verdict.aligned is not None and dedup_config.rewrite is not None:
         lines.extend(_aligned_report(text_a, text_b, dedup_config.rewrite))
     passages = shared_passages(text_a, text_b, min_words=max(dedup_config.shingles.n, 3))
     total = sum(p.length for p in passages)
@@ -135,7 +134,9 @@ def _jaccard(a: U32Array, b: U32Array) -> float:
 
 
 def _aligned_report(text_a: str, text_b: str, rewrite: RewriteConfig) -> list[str]:
-    min_similarity = rewrite.sentence_similarity
+    # The looser of the two guards' similarities, so that the sentences an ordered chain
+    # (`passages.ordered_chain`) matched are shown too.
+    min_similarity = min(rewrite.sentence_similarity, rewrite.order_similarity)
     aligned = aligned_sentences(text_a, text_b, min_similarity, rewrite.sketcher())
     lines = [f"aligned sentences: {len(aligned)} (content-word Jaccard >= {min_similarity})", ""]
     for similarity, sentence_a, sentence_b in aligned[:_MAX_PASSAGES]:

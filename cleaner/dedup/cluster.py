@@ -50,7 +50,12 @@ Each document gets a `MatchKind` saying how it relates to its representative:
   `cluster_pairs`: few shingles shared, but most sentences of the shorter document align
   with a sentence of the other by their content words (a "spun" copy: synonyms swapped,
   sentences reordered, a paragraph dropped). Only a document left alone here can become one,
-  and only through a verified match with its representative.
+  and only through a verified match with its representative;
+- ``partial``: set by the rewrite stage too (`passages.copy_kinds`): a candidate of the
+  sentence keys whose word shingles are partly (>= `RewriteConfig.partial_containment`)
+  inside its representative's, e.g. a copied paragraph with new sentences around it. The
+  rewrite stage also gives ``excerpt``/``revised``/``expanded`` to containment matches that
+  LSH did not make candidates (a short excerpt of a long source has a low Jaccard).
 
 Containment matches need the shorter set to have at least `min_containment_shingles`
 shingles, so a one-line snippet that happens to occur in a long article is not an "excerpt".
@@ -104,6 +109,7 @@ class MatchKind(enum.IntEnum):
     REVISED = 6
     EXPANDED = 7
     REWRITE = 8  # see `rewrite`
+    PARTIAL = 9  # see `passages`: passages copied verbatim, the rest new
 
     @property
     def label(self) -> str:

@@ -177,13 +177,16 @@ class DedupResult:
     same strings.
 
     `aligned` (rewrite mode only): per document, the share of the shorter document's
-    sentences aligned with its representative's (1.0 unless the kind is ``rewrite``).
+    sentences aligned with its representative's (1.0 unless the rewrite stage claimed it);
+    `aligned_sentences` their number (-1 unless the rewrite stage claimed it). Both are the
+    evidence of the shared passages that `annotation` writes for the stage's claims.
     """
 
     ids: Sequence[str]
     assignments: Assignments
     stats: DedupStats
     aligned: F32Array | None = None
+    aligned_sentences: I64Array | None = None
 
     def annotation(self, i: int) -> dict[str, Any]:
         """What to write into document `i`'s meta: its cluster and why it is (not) a copy."""
@@ -196,7 +199,11 @@ class DedupResult:
             "similarity": round(float(a.similarity[i]), 4),
             "containment": round(float(a.containment[i]), 4),
         }
-        if self.aligned is not None and a.kind_of(i) is MatchKind.REWRITE:
+        if self.aligned_sentences is not None and self.aligned_sentences[i] >= 0:
+            if self.aligned is not None:
+                out["aligned"] = round(float(self.aligned[i]), 4)
+            out["aligned_sentences"] = int(self.aligned_sentences[i])
+        elif self.aligned is not None and a.kind_of(i) is MatchKind.REWRITE:
             out["aligned"] = round(float(self.aligned[i]), 4)
         return out
 
@@ -636,17 +643,20 @@ class NearDupIndex:
             tie_rank=tie_rank,
         )
         order = static if assignments.order is None else assignments.order
-        aligned = rewrite_work = None
+        aligned = aligned_sentences = rewrite_work = None
         if self._rewriter is not None and config.rewrite is not None:
-            assignments, aligned, rewrite_work = claim_rewrites(
+            claims = claim_rewrites(
                 assignments,
                 self._sentences.sketches(),
                 order,
                 config.rewrite,
                 verify,
+                cluster=config.cluster,
                 keys=[k.view() for k in self._sentence_keys],
                 tasks=tasks,
             )
+            assignments, aligned = claims.assignments, claims.aligned
+            aligned_sentences, rewrite_work = claims.aligned_sentences, claims.stats
         kinds = np.bincount(assignments.kind, minlength=len(MatchKind))
         stats = DedupStats(
             documents=len(self._ids),
@@ -662,5 +672,9 @@ class NearDupIndex:
             rewrite_verified_pairs=rewrite_work.verified_pairs if rewrite_work else 0,
         )
         return DedupResult(
-            ids=self._ids.view(), assignments=assignments, stats=stats, aligned=aligned
+            ids=self._ids.view(),
+            assignments=assignments,
+            stats=stats,
+            aligned=aligned,
+            aligned_sentences=aligned_sentences,
         )

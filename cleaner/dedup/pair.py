@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.dedup.cluster import MatchKind
-from cleaner.dedup.index import DedupConfig, NearDupIndex
+from cleaner.dedup.index import DedupConfig, DedupResult, NearDupIndex
 from cleaner.dedup.verify import pair_overlaps
 
 
@@ -28,8 +28,9 @@ class PairVerdict:
     `kind` is the copy's `MatchKind` (``UNIQUE`` or ``EMPTY`` when neither is a copy of the
     other); `copy` is 0 or 1, the document that is the copy (None when neither is).
     `jaccard` and `containment` are those of the two shingle sets (of the sketched prefixes);
-    `shingles` the sizes of the two sets; `aligned` the rewrite stage's aligned share, for a
-    ``rewrite`` only. A pair above the thresholds can still be ``UNIQUE``: the stage only
+    `shingles` the sizes of the two sets; `aligned` the rewrite stage's aligned share, for
+    the copies that stage found (``rewrite``, ``partial``, and excerpts only its sentence keys
+    made candidates). A pair above the thresholds can still be ``UNIQUE``: the stage only
     verifies the pairs that LSH (or equal normalised texts) made candidates.
     """
 
@@ -63,7 +64,7 @@ def judge_pair(text_a: str, text_b: str, config: DedupConfig) -> PairVerdict:
         copy = copies[0] if copies else None
         kind = kinds[copy] if copy is not None else max(kinds)
         aligned = None
-        if kind is MatchKind.REWRITE and result.aligned is not None and copy is not None:
+        if result.aligned is not None and copy is not None and _claimed_by_stage(result, copy):
             aligned = round(float(result.aligned[copy]), 4)
         sizes = prepared.sets.sizes()
         return PairVerdict(
@@ -74,3 +75,10 @@ def judge_pair(text_a: str, text_b: str, config: DedupConfig) -> PairVerdict:
             shingles=(int(sizes[0]), int(sizes[1])),
             aligned=aligned,
         )
+
+
+def _claimed_by_stage(result: DedupResult, copy: int) -> bool:
+    """Whether the rewrite stage (not near/containment clustering) found document `copy`."""
+    if result.aligned_sentences is not None:
+        return bool(result.aligned_sentences[copy] >= 0)
+    return result.assignments.kind_of(copy) is MatchKind.REWRITE

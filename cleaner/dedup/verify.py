@@ -62,8 +62,8 @@ class PairOverlaps:
         np.divide(self.intersection, smaller, out=out, where=smaller > 0)
         return out
 
-    def select(self, mask: npt.NDArray[np.bool_]) -> PairOverlaps:
-        """The pairs where `mask` is true."""
+    def select(self, mask: npt.NDArray[np.bool_] | I64Array) -> PairOverlaps:
+        """The pairs where `mask` is true (or at the indices it holds, in that order)."""
         return PairOverlaps(
             left=self.left[mask],
             right=self.right[mask],

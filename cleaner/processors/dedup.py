@@ -15,8 +15,13 @@ same words once case, punctuation and digits are folded: `exact_dedup` alone say
 "expanded" (one contains the other; the shorter is an excerpt of, about as long as, or longer
 than the representative), and "rewrite" (few shared word runs, but most sentences of the
 shorter one align with sentences of the other: a spun copy with words swapped and sentences
-reordered; `aligned` gives the share). With `policy = "drop"` copies go to the rejects file,
-naming their representative.
+reordered, or a story respun word by word with its sentences in place), and "partial" (a
+share of the shorter one's word 5-grams, >= 0.3, copied from the other: a copied paragraph
+with new text around it). For the kinds the rewrite stage finds (rewrite, partial, and
+excerpts that only its sentence keys made candidates) `aligned` gives the share and
+`aligned_sentences` the number of the shorter document's sentences aligned with the other's:
+the shared passages, which `cleaner compare` shows. With `policy = "drop"` copies go to the
+rejects file, naming their representative.
 """
 
 from __future__ import annotations
@@ -359,8 +364,9 @@ def _decided(
         "similarity": annotation["similarity"],
         "containment": annotation["containment"],
     }
-    if "aligned" in annotation and kind is MatchKind.REWRITE:
-        dup["aligned"] = annotation["aligned"]
+    for evidence in ("aligned", "aligned_sentences"):  # the rewrite stage's shared passages
+        if evidence in annotation:
+            dup[evidence] = annotation[evidence]
     if policy == "drop":
         detail = (
             f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "

@@ -46,6 +46,19 @@ def test_rewrite_verdict_lists_aligned_sentences() -> None:
     assert "Zaluzhny talked with Mark Milley" in out
 
 
+def test_partial_copy_verdict_lists_its_aligned_passages() -> None:
+    """A paragraph copied from a long source into a document of its own: the verdict names
+    the kind, and the aligned sentences and shared passages show what was copied."""
+    source = (ROOT / "bench" / "data" / "reuse" / "docs" / "press-j.txt").read_text("utf-8")
+    paragraph = source.split("\n\n")[3]  # Gutenberg's hand mould, ink and press
+    own = (ROOT / "bench" / "data" / "reuse" / "docs" / "press-w.txt").read_text("utf-8")
+    copy = paragraph + "\n\n" + "\n\n".join(own.split("\n\n")[:2])  # ~half copied
+    out = report("src", "copy", source, copy, Dedup.Options())
+    assert "B is a partial duplicate of A (src)" in out
+    assert "aligned sentences:" in out and "(content-word Jaccard >= 0.25)" in out
+    assert "hand mould" in out
+
+
 def test_aligned_sentences_pair_paraphrases_only() -> None:
     from cleaner.cli.compare import aligned_sentences
 

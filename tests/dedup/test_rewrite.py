@@ -73,7 +73,8 @@ def _join(sentences: list[str]) -> str:
 
 def _rewrite_heavy(article: ArticleMaker) -> list[str]:
     """12 articles, then: 6 spun copies (some reordered), a doubly spun one, an exact copy,
-    a near copy, an excerpt, a spun excerpt, a spun copy of a spun copy (must not chain),
+    a near copy, an excerpt, a spun excerpt, a spun copy of a spun copy reversed (must not chain:
+    against the original, half its words are swapped and its order is lost),
     an empty document and one without sketched sentences."""
     base = [article(seed, 220) for seed in range(40, 52)]
     texts = list(base)
@@ -84,7 +85,7 @@ def _rewrite_heavy(article: ArticleMaker) -> list[str]:
     texts.append(base[8].replace(".", ";", 1) + " Reporting by staff.")
     texts.append(_join(split_sentences(base[9])[:8]))
     texts.append(_spin(_join(split_sentences(base[10])[2:]), 5, 2, "ex"))
-    texts.append(_spin(texts[12], 4, 3, "again"))
+    texts.append(_spin(texts[12], 4, 3, "again", reverse=True))
     return [*texts, "", "Too short."]
 
 
@@ -269,10 +270,14 @@ def test_seed_000_spun_rewrite_is_flagged() -> None:
 
 
 def test_rewrites_join_only_their_representative(article: ArticleMaker) -> None:
-    """A ~ B (rewrite) and B ~ C (rewrite) but A !~ C: C does not chain into A's cluster."""
+    """A ~ B (rewrite) and B ~ C (rewrite) but A !~ C: C does not chain into A's cluster.
+
+    C is B respun and reversed: against A, half its words are swapped and the sentence
+    order is lost, so neither guard holds (in A's order, the ordered guard would find it).
+    """
     a = article(5, 300)
     b = _spin(a, 4, 1, "bb")
-    c = _spin(b, 4, 3, "cc")
+    c = _spin(b, 4, 3, "cc", reverse=True)
     config = RewriteConfig()
     sketches = config.sketcher().sketch([a, b, c])
     ok = align_pairs(sketches, np.array([[0, 1], [1, 2], [0, 2]]), config).is_rewrite(config)

@@ -133,6 +133,7 @@ def test_rewrite_mode_flags_a_spun_copy_and_can_be_switched_off() -> None:
     spun = on["b"]
     assert isinstance(spun, dict) and spun["kind"] == "rewrite" and spun["of"] == "a"
     assert spun["aligned"] >= 0.6 > spun["similarity"]
+    assert isinstance(spun["aligned_sentences"], int) and spun["aligned_sentences"] >= 3
     off = _meta(list(Pipeline(["normalize", ("dedup", {"rewrite": False})]).run(docs)))
     assert off["b"] is None
 
