@@ -157,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--orders", type=int, default=5, help="random input orders to run")
     parser.add_argument(
         "--prefer",
-        choices=["earliest", "longest"],
+        choices=["source", "earliest", "longest"],
         default=Dedup.Options().prefer,
         help="which document represents a cluster (the only setting changed from the defaults)",
     )
