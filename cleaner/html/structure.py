@@ -17,7 +17,9 @@ matter (each measured on the Zyte article benchmark, see bench/README.md):
 - **Article bodies split in several containers**: some sites cut the body into sibling
   `<div class="article__body">` chunks around ads; an extractor that picks "the" body
   container keeps the first chunk only (a third of a Wired article). Chunks that share the
-  article-body class are merged into the first one. Nothing is removed.
+  article-body class are merged into the first one. Nothing is removed. A chunk inside a
+  `<template>` (inert markup a script may render, often a copy of the next article) is not
+  shown by a browser and is never merged.
 
 Each removal is returned with its rule id and text, for the trace.
 """
@@ -150,6 +152,8 @@ def merge_split_bodies(root: HtmlElement) -> int:
         classes = element.get("class") or ""
         itemprop = element.get("itemprop") or ""
         if itemprop == "articleBody" or _BODY_CLASS.search(classes):
+            if next(element.iterancestors("template"), None) is not None:
+                continue  # inert markup a script may render later: not part of the page
             groups.setdefault((classes, itemprop), []).append(element)
     merged = 0
     for chunks in groups.values():

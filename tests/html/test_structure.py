@@ -91,6 +91,17 @@ def test_nested_body_containers_are_left_alone() -> None:
     assert len([e for e in root.iter("div")]) == 2
 
 
+def test_a_body_chunk_inside_a_template_is_not_merged() -> None:
+    html = (
+        "<article><div class='post-content'><p>Shown.</p></div></article>"
+        "<template><div class='post-content'><p>Next article, rendered later.</p></div></template>"
+    )
+    root = parse_html(html)
+    assert merge_split_bodies(root) == 0
+    shown = [element_text(e) for e in root.iter("div") if e.getparent().tag == "article"]
+    assert shown == ["Shown."]
+
+
 def test_a_nav_element_holding_prose_stays() -> None:
     root = parse_html(
         "<nav><a href='/'>Home</a><p>The club sold its last tickets on Friday, and the "
