@@ -11,13 +11,17 @@ matter (each measured on the Zyte article benchmark, see bench/README.md):
   stories" list; a short paragraph that is mostly one link is a teaser ("READ MORE: <other
   headline>", "CLICK HERE TO GET THE APP"). Prose carries a link here and there, far below
   the threshold (`link_density`, 0.8 of the characters). A list that holds lists (a menu
-  tree) needs less: 0.6. `html.link-list`, `html.link-paragraph`. A paragraph counts only
-  links to other pages: an e-mail address, a phone number or a document to download ("PDF:
-  <a href=report.pdf>") is the content of the paragraph, not a teaser.
+  tree) needs less: 0.6. A container of at least five links and no text block of its own (a
+  tag cloud, a row of "related" links without list markup) is judged as a list.
+  `html.link-list`, `html.link-paragraph`. A paragraph counts only links to other pages: an
+  e-mail address, a phone number or a document to download ("PDF: <a href=report.pdf>") is
+  the content of the paragraph, not a teaser.
 - **Article bodies split in several containers**: some sites cut the body into sibling
   `<div class="article__body">` chunks around ads; an extractor that picks "the" body
   container keeps the first chunk only (a third of a Wired article). Chunks that share the
-  article-body class are merged into the first one. Nothing is removed.
+  article-body class are merged into the first one. Nothing is removed. A chunk inside a
+  `<template>` (inert markup a script may render, often a copy of the next article) is not
+  shown by a browser and is never merged.
 
 Each removal is returned with its rule id and text, for the trace.
 """
@@ -49,6 +53,12 @@ _NOT_A_PAGE = re.compile(
 # Only elements holding a link can be made of links: XPath finds them without a Python loop.
 _LISTS_WITH_LINKS = XPath("//*[self::ul or self::ol][.//a]")
 _PARAGRAPHS_WITH_LINKS = XPath("//p[.//a]")
+# A tag cloud or a row of "related" links: a container whose own children include at least
+# five links and no block of text (no paragraph, list, heading, table, nested container).
+_LINK_CLOUDS = XPath(
+    "//*[self::div or self::section or self::aside or self::span][count(a) >= 5]"
+    "[not(p|div|ul|ol|table|h1|h2|h3|h4|h5|h6|blockquote|section|article)]"
+)
 
 _BODY_CLASS = re.compile(
     r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
@@ -131,6 +141,10 @@ def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
         if link_density(element, pages_only=True) >= density:
             removals.append(Removal("html.link-paragraph", element_text(element)))
             _detach(element)
+    for element in _elements(_LINK_CLOUDS(root)):
+        if _is_attached(element, root) and link_density(element) >= density:
+            removals.append(Removal("html.link-list", element_text(element)))
+            _detach(element)
     return removals
 
 
@@ -150,6 +164,8 @@ def merge_split_bodies(root: HtmlElement) -> int:
         classes = element.get("class") or ""
         itemprop = element.get("itemprop") or ""
         if itemprop == "articleBody" or _BODY_CLASS.search(classes):
+            if next(element.iterancestors("template"), None) is not None:
+                continue  # inert markup a script may render later: not part of the page
             groups.setdefault((classes, itemprop), []).append(element)
     merged = 0
     for chunks in groups.values():

@@ -11,7 +11,15 @@ trafilatura settings, chosen on the benchmark (see bench/README.md):
 - `include_comments=False`: reader comments are not the article (+0.007 F1 on its own);
 - `fast=True` by default: trafilatura skips its fallback extractors (readability, jusText),
   which on this set cost time and precision more than they rescue (+0.003 F1, and faster);
-- `include_tables`, `favor_precision`, `favor_recall` are passed through from the options.
+- `include_tables`, `favor_precision`, `favor_recall` are passed through from the options;
+- the fallback comparison only where trafilatura's own extraction is short: when its text is
+  under `FALLBACK_PAGE_SHARE` of the page's text (trafilatura's `html2txt` of the pruned
+  tree), the page is extracted again with `fast=False` and that result is taken. A short
+  extraction on a long page is where trafilatura picked the wrong container (a teaser, a
+  caption block) and readability or jusText find the article; everywhere else the fallback
+  costs time and swaps good extractions for whole pages. Chosen on trafilatura-eval-dev
+  (+10 snippets found, +2 leaked); on Zyte no page is that short (no change); see
+  bench/README.md.
 
 trafilatura's serialiser (`xmltotxt`) ends with `html.unescape` over text the parser has
 already unescaped, so a page showing "AT&amp;T" (source "AT&amp;amp;T") would come out as
@@ -24,11 +32,16 @@ from __future__ import annotations
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.baseline import html2txt
 from trafilatura.xml import xmltotxt
 
 from cleaner.html.extraction import EngineSettings, Extraction, Removal
 from cleaner.html.leftover import left_out
 from cleaner.html.structure import merge_split_bodies, prune_link_blocks, prune_navigation
+
+#: With `fast`, an extraction shorter than this share of the page's text is redone with
+#: trafilatura's fallback extractors (see the module doc).
+FALLBACK_PAGE_SHARE = 0.1
 
 
 def extract(root: HtmlElement, settings: EngineSettings, url: str | None = None) -> Extraction:
@@ -36,10 +49,26 @@ def extract(root: HtmlElement, settings: EngineSettings, url: str | None = None)
     merge_split_bodies(root)
     removals: list[Removal] = prune_navigation(root)
     removals += prune_link_blocks(root, settings.link_density)
+    body = _extract_body(root, settings, url, fast=settings.fast)
+    if settings.fast and _short(body, root):
+        fallback = _extract_body(root, settings, url, fast=False)
+        body = body if fallback is None else fallback
+    if body is None:
+        return Extraction((), tuple(removals))
+    blocks = tuple(text for block in body if (text := _render(block)))
+    if settings.trace_removed:
+        removals += left_out(root, blocks)
+    return Extraction(blocks, tuple(removals))
+
+
+def _extract_body(
+    root: HtmlElement, settings: EngineSettings, url: str | None, *, fast: bool
+) -> _Element | None:
+    """trafilatura's output body for `root` (which it copies, not modifies), or None."""
     result = bare_extraction(
         root,
         url=url,
-        fast=settings.fast,
+        fast=fast,
         favor_precision=settings.favor_precision,
         favor_recall=settings.favor_recall,
         include_comments=False,
@@ -47,12 +76,20 @@ def extract(root: HtmlElement, settings: EngineSettings, url: str | None = None)
         output_format="txt",  # keeps trafilatura from serialising a text we do not use
     )
     body = getattr(result, "body", None)
-    if body is None:
-        return Extraction((), tuple(removals))
-    blocks = tuple(text for block in body if (text := _render(block)))
-    if settings.trace_removed:
-        removals += left_out(root, blocks)
-    return Extraction(blocks, tuple(removals))
+    return body if isinstance(body, _Element) else None
+
+
+def _short(body: _Element | None, root: HtmlElement) -> bool:
+    """True when the extracted text is under `FALLBACK_PAGE_SHARE` of the page's text.
+
+    The page's raw text (scripts included) bounds its cleaned text from above, so the
+    cleaned text (`html2txt`, a copy of the tree) is computed only for pages where the
+    extraction is short even against the raw text.
+    """
+    extracted = 0 if body is None else len(" ".join("".join(map(str, body.itertext())).split()))
+    if extracted >= FALLBACK_PAGE_SHARE * len(root.text_content()):
+        return False
+    return extracted < FALLBACK_PAGE_SHARE * len(html2txt(root))
 
 
 def _render(block: _Element) -> str:

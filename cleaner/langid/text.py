@@ -11,9 +11,10 @@ its own `NGram.normalize` where it has them:
 - `Detector.cleaning_text`: when Latin letters are fewer than half of the other characters,
   the Latin ones are removed (langdetect compares `unicode_block(ch)` with a block *name*
   it never returns, so every character from U+0300 up counts as non-Latin; so here too);
-- `NGram.normalize`, applied to every character before n-grams are taken: tabulated once
-  for the Basic Multilingual Plane by calling langdetect's own function (every block it
-  rewrites lies in that plane; characters above it are left as they are).
+- `NGram.normalize`, applied to every character before n-grams are taken: tabulated for the
+  Basic Multilingual Plane by calling langdetect's own function, each character the first
+  time a text holds it (every block it rewrites lies in that plane; characters above it are
+  left as they are).
 """
 
 from __future__ import annotations
@@ -61,30 +62,54 @@ def drop_latin_if_minor(points: CodePoints) -> CodePoints:
 
 @dataclass(frozen=True)
 class CharTable:
-    """`NGram.normalize` and `str.isupper` of the normalised character, per BMP code point."""
+    """`NGram.normalize` and `str.isupper` of the normalised character, per BMP code point.
+
+    Filled on demand: a character's entry is computed (with langdetect's own function) the
+    first time a text holds it. Tabulating the whole plane up front took 65,536 calls and
+    about 0.3 s of every run's start-up, for the few hundred characters a corpus uses.
+    """
 
     normalized: CodePoints
     upper: npt.NDArray[np.bool_]
+    known: npt.NDArray[np.bool_]
 
     @classmethod
     def build(cls) -> CharTable:
-        """Tabulate langdetect's normaliser (about 65,000 calls, once per process)."""
+        """An empty table; entries are computed as characters are first seen."""
+        return cls(
+            normalized=np.zeros(_BMP, dtype=np.uint32),
+            upper=np.zeros(_BMP, dtype=np.bool_),
+            known=np.zeros(_BMP, dtype=np.bool_),
+        )
+
+    def _fill(self, points: CodePoints) -> None:
+        """Compute the entries of the BMP code points `points` not tabulated yet."""
+        missing = points[~self.known[points]]
+        if missing.size == 0:
+            return
         from langdetect.utils.ngram import NGram
 
         normalize = NGram.normalize
-        chars = [normalize(chr(cp)) for cp in range(_BMP)]
-        normalized = np.fromiter((ord(c) for c in chars), dtype=np.uint32, count=_BMP)
-        upper = np.fromiter((c.isupper() for c in chars), dtype=np.bool_, count=_BMP)
-        return cls(normalized=normalized, upper=upper)
+        for cp in np.unique(missing).tolist():
+            char = normalize(chr(cp))
+            self.normalized[cp] = ord(char)
+            self.upper[cp] = char.isupper()
+        self.known[missing] = True
 
     def normalize(self, points: CodePoints) -> tuple[CodePoints, npt.NDArray[np.bool_]]:
         """(normalised code points, whether each is upper case)."""
         if points.size == 0 or int(points.max()) < _BMP:
+            self._fill(points)
             normalized = self.normalized[points]
+            self._fill(normalized)
             return normalized, self.upper[normalized]
         high = points >= _BMP
-        normalized = self.normalized[np.where(high, 0, points)]
+        low = np.where(high, 0, points).astype(np.uint32)
+        self._fill(low)
+        normalized = self.normalized[low]
         normalized[high] = points[high]
-        upper = self.upper[np.where(high, 0, normalized)]
+        low_normalized = np.where(high, 0, normalized).astype(np.uint32)
+        self._fill(low_normalized)
+        upper = self.upper[low_normalized]
         upper[high] = [chr(int(cp)).isupper() for cp in points[high]]
         return normalized, upper

@@ -91,6 +91,34 @@ def test_nested_body_containers_are_left_alone() -> None:
     assert len([e for e in root.iter("div")]) == 2
 
 
+def test_a_container_of_links_without_text_blocks_goes_as_a_link_list() -> None:
+    links = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
+    root = parse_html(f"<div class='cloud'>{links}</div>" + PROSE)
+    assert [r.rule for r in prune_link_blocks(root, 0.8)] == ["html.link-list"]
+    assert "tag 3" not in element_text(root.body)
+    assert "council approved" in element_text(root.body)
+
+
+def test_a_container_with_few_links_or_a_text_block_stays() -> None:
+    few = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(4))
+    assert prune_link_blocks(parse_html(f"<div>{few}</div>" + PROSE), 0.8) == []
+    many = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
+    with_text = parse_html(f"<div>{many}{PROSE}</div>")
+    assert prune_link_blocks(with_text, 0.8) == []
+    assert "tag 3" in element_text(with_text.body)
+
+
+def test_a_body_chunk_inside_a_template_is_not_merged() -> None:
+    html = (
+        "<article><div class='post-content'><p>Shown.</p></div></article>"
+        "<template><div class='post-content'><p>Next article, rendered later.</p></div></template>"
+    )
+    root = parse_html(html)
+    assert merge_split_bodies(root) == 0
+    shown = [element_text(e) for e in root.iter("div") if e.getparent().tag == "article"]
+    assert shown == ["Shown."]
+
+
 def test_a_nav_element_holding_prose_stays() -> None:
     root = parse_html(
         "<nav><a href='/'>Home</a><p>The club sold its last tickets on Friday, and the "

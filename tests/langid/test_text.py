@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from langdetect.detector import Detector
 from langdetect.detector_factory import DetectorFactory
@@ -71,3 +72,18 @@ def test_char_table_is_ngram_normalize() -> None:
     assert [chr(int(cp)) for cp in normalized] == expected
     assert upper.tolist() == [ch.isupper() for ch in expected]
     assert upper[CHARS.index("\U00010400")]  # an upper-case letter above the BMP
+
+
+def test_char_table_filled_on_demand_equals_the_whole_plane_tabulated() -> None:
+    every = np.arange(0x10000, dtype=np.uint32)
+    expected = [NGram.normalize(chr(cp)) for cp in range(0x10000)]
+    expected_upper = [NGram.normalize(ch).isupper() for ch in expected]
+    table = CharTable.build()
+    table.normalize(code_points("Grüße, Ἀθῆναι, 東京"))  # some entries first, the rest below
+    normalized, upper = table.normalize(every)
+    assert [chr(int(cp)) for cp in normalized] == expected
+    assert upper.tolist() == expected_upper
+
+
+def test_char_table_starts_empty() -> None:
+    assert not CharTable.build().known.any()
