@@ -64,6 +64,7 @@ def run_index_command(args: argparse.Namespace, config: dict[str, Any]) -> int:
     action = args.index_command
     if action == "add":
         return _add(args, config)
+    age = parse_age(args.older_than) if action == "expire" else 0.0  # checked before opening
     with open_index(config, args.index) as index:
         if action == "stats":
             _print_stats(index, sys.stdout)
@@ -82,7 +83,7 @@ def run_index_command(args: argparse.Namespace, config: dict[str, Any]) -> int:
             print(f"{index.location}: {before} -> {index.store.size_bytes()} bytes")
             return EXIT_OK
         if action == "expire":
-            removed = index.expire(parse_age(args.older_than))
+            removed = index.expire(age)
             print(f"{index.location}: {removed} documents older than {args.older_than} removed")
             return EXIT_OK
     raise ConfigError(f"unknown index action {action!r}")  # pragma: no cover
