@@ -225,6 +225,21 @@ class PreparedSketches:
     def __len__(self) -> int:
         return len(self.sets)
 
+    @staticmethod
+    def concat(parts: Sequence[PreparedSketches]) -> PreparedSketches:
+        """Batches prepared by one `Sketcher` (at least one), joined, documents in order."""
+        if len(parts) == 1:
+            return parts[0]
+        sentences = [p.sentences for p in parts if p.sentences is not None]
+        keys = [p.sentence_keys for p in parts if p.sentence_keys is not None]
+        return PreparedSketches(
+            band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
+            sets=ShingleSets.concat([p.sets for p in parts]),
+            sentences=SentenceSketches.concat(sentences) if sentences else None,
+            sentence_keys=np.concatenate(keys, axis=1) if keys else None,
+            made_by=parts[0].made_by,
+        )
+
     def take(self, rows: I64Array | Sequence[int]) -> PreparedSketches:
         """The documents at `rows`, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -293,21 +308,7 @@ class Sketcher:
                 ShingleSets.concat([]),
                 chunk_texts=[],
             )
-        if len(parts) == 1:
-            return parts[0]
-        sentences = [p.sentences for p in parts]
-        keys = [p.sentence_keys for p in parts]
-        return PreparedSketches(
-            band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
-            sets=ShingleSets.concat([p.sets for p in parts]),
-            sentences=None
-            if self.rewriter is None
-            else SentenceSketches.concat([s for s in sentences if s is not None]),
-            sentence_keys=None
-            if self.rewriter is None
-            else np.concatenate([k for k in keys if k is not None], axis=1),
-            made_by=self.settings,
-        )
+        return PreparedSketches.concat(parts)
 
     def prefixes(self, texts: Sequence[str]) -> Sequence[str]:
         """`texts` cut to the `max_chars` characters that are sketched."""

@@ -40,8 +40,6 @@ from cleaner.dedup.index import (
     PreparedSketches,
     Sketcher,
 )
-from cleaner.dedup.sentences import SentenceSketches
-from cleaner.dedup.shingles import ShingleSets
 from cleaner.errors import ConfigError
 from cleaner.index import codec
 from cleaner.index.keys import caps, key_rows
@@ -133,18 +131,7 @@ def check_batch(
     return BatchCheck(result=result, history=history, size=len(prepared))
 
 
+
 def concat_prepared(parts: Sequence[PreparedSketches], sketcher: Sketcher) -> PreparedSketches:
-    """Batches of sketches made by `sketcher`, joined into one, documents in order."""
-    if not parts:
-        return sketcher.prepare([])
-    if len(parts) == 1:
-        return parts[0]
-    sentences = [p.sentences for p in parts if p.sentences is not None]
-    keys = [p.sentence_keys for p in parts if p.sentence_keys is not None]
-    return PreparedSketches(
-        band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
-        sets=ShingleSets.concat([p.sets for p in parts]),
-        sentences=SentenceSketches.concat(sentences) if sentences else None,
-        sentence_keys=np.concatenate(keys, axis=1) if keys else None,
-        made_by=parts[0].made_by,
-    )
+    """Batches of sketches made by `sketcher`, joined into one (none: an empty batch)."""
+    return PreparedSketches.concat(parts) if parts else sketcher.prepare([])
