@@ -209,7 +209,7 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
     )
     batch_times: list[float] = []
     checks: list[dict[str, Any]] = []
-    marks = {int(args.history * c) for c in CHECKPOINTS}
+    marks = checkpoints(args.history, args.batch_size)
     done = 0
     for lo in range(0, args.history, args.batch_size):
         hi = min(lo + args.batch_size, args.history)
@@ -241,6 +241,13 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def checkpoints(history: int, batch_size: int) -> set[int]:
+    """History sizes at which the batch is checked: the first batch end at or past each of
+    `CHECKPOINTS` of the history."""
+    ends = [*range(batch_size, history, batch_size), history]
+    return {next(e for e in ends if e >= history * c) for c in CHECKPOINTS}
+
+
 def _redis_parts(url: str) -> tuple[str, int, int]:
     rest = url.split("://", 1)[1]
     hostport, _, db = rest.partition("/")
@@ -270,7 +277,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
     stream = SyntheticStream(load_corpus(Path(args.data)), args.history)
     batch_times: list[float] = []
     checks: list[dict[str, Any]] = []
-    marks = {int(args.history * c) for c in CHECKPOINTS}
+    marks = checkpoints(args.history, args.batch_size)
     with Index.open(location) as index:
         for lo in range(0, args.history, args.batch_size):
             hi = min(lo + args.batch_size, args.history)
