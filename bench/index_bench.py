@@ -225,13 +225,13 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
             sigs = signer.signatures(texts)
             flagged = {}
             for k, sig in enumerate(sigs):
-                found = lsh.query(signer.to_lean_minhash(sig))
+                found = {str(key) for key in lsh.query(signer.to_lean_minhash(sig))}
+                # unverified bucket mates: a copy counts when its source is among them
                 if found:
-                    flagged[f"b{k}"] = min(found, key=lambda s: int(str(s)[1:]))
+                    source = f"d{sources[k]}"
+                    flagged[f"b{k}"] = source if source in found else min(found)
             elapsed = time.perf_counter() - t
             row = score(flagged, sources, kinds, {})
-            # datasketch returns every bucket mate: count a copy found when its source is
-            # among them, not only the earliest
             checks.append({**row, "indexed_docs": done, "check_s": elapsed})
     return {
         "engine": "datasketch MinHashLSH (Redis storage)",
