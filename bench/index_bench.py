@@ -217,7 +217,7 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
         sigs = signer.signatures(_stream_slice(stream, lo, hi))
         with lsh.insertion_session() as session:
             for k, sig in enumerate(sigs):
-                session.insert(f"d{lo + k}", signer.to_lean_minhash(sig))
+                session.insert(f"d{lo + k}", signer.hasher.to_lean_minhash(sig))
         batch_times.append(time.perf_counter() - t)
         done = hi
         if done in marks:
@@ -225,7 +225,7 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
             sigs = signer.signatures(texts)
             flagged = {}
             for k, sig in enumerate(sigs):
-                found = {str(key) for key in lsh.query(signer.to_lean_minhash(sig))}
+                found = {str(key) for key in lsh.query(signer.hasher.to_lean_minhash(sig))}
                 # unverified bucket mates: a copy counts when its source is among them
                 if found:
                     source = f"d{sources[k]}"
