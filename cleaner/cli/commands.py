@@ -79,7 +79,13 @@ def compare(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     location = getattr(args, "index", None)
-    report = compare_inputs(config, args.inputs, args.id, width=args.width, index=location)
+    report = None
+    if location:  # an id not in the inputs may be in the index
+        from cleaner.cli.index_cmd import compare_in_index
+
+        report = compare_in_index(config, args.inputs, args.id, location, width=args.width)
+    if report is None:
+        report = compare_inputs(config, args.inputs, args.id, width=args.width)
     sys.stdout.write(report)
     return EXIT_OK
 

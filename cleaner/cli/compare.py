@@ -47,22 +47,10 @@ class Passage:
 
 
 def compare_inputs(
-    config: Mapping[str, Any],
-    inputs: Sequence[str],
-    ids: Sequence[str],
-    *,
-    width: int = 60,
-    index: str | None = None,
+    config: Mapping[str, Any], inputs: Sequence[str], ids: Sequence[str], *, width: int = 60
 ) -> str:
-    """The comparison report for two documents named by the CLI arguments; with `index`, an
-    id not in the inputs is looked up in that index (its stored text, else its sketches)."""
+    """The comparison report for two documents named by the CLI arguments."""
     check_width(width)
-    if index:
-        from cleaner.cli.index_cmd import compare_in_index
-
-        found = compare_in_index(config, inputs, ids, index, width=width)
-        if found is not None:
-            return found
     first, second = _pick(config, inputs, ids)
     cleaner = text_pipeline(config)
     cleaned = [_text(cleaner.process(doc)) for doc in (first, second)]

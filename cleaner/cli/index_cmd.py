@@ -155,8 +155,9 @@ def compare_in_index(
     """`cleaner compare DUMP --id X --id Y --index PATH` when X or Y is not in DUMP but in
     the index; None when both are in the inputs (the ordinary comparison applies)."""
     from cleaner.api import text_pipeline
-    from cleaner.cli.compare import report
+    from cleaner.cli.compare import check_width, report
 
+    check_width(width)
     if len(ids) != 2:
         return None
     docs = {
