@@ -6,6 +6,8 @@ Library entry points:
     cleaner.clean_text(raw)                       # one str (or bytes) in, cleaned str out
     pipeline = cleaner.Pipeline.from_config(path) # packaged defaults < your TOML file
     for result in pipeline.run(records): ...      # Documents (kept) and Drops (with reasons)
+    index = cleaner.Index.open("news.index")      # persistent dedup index (or redis://...)
+    index.add(batch)                              # verdicts; the non-copies join the index
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from cleaner.api import clean_text
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.errors import CleanerError, ConfigError, RuleError
+from cleaner.index import Index
 from cleaner.pipeline import Pipeline
 
 __version__ = "0.1.0"
@@ -23,6 +26,7 @@ __all__ = [
     "Document",
     "Drop",
     "Edit",
+    "Index",
     "Pipeline",
     "Reject",
     "RuleError",

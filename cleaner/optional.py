@@ -43,6 +43,8 @@ PARQUET = Extra("parquet", "pyarrow", ("pyarrow",))
 WARC = Extra("warc", "FastWARC or warcio", ("fastwarc", "warcio"))
 #: Running the shards of a resumable run as Ray tasks.
 RAY = Extra("ray", "Ray", ("ray",))
+#: A dedup index shared through a Redis server (`--index redis://host:port/db`).
+REDIS = Extra("redis", "redis-py", ("redis",))
 
 
 def missing_message(extra: Extra, what: str) -> str:

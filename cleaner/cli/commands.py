@@ -44,6 +44,11 @@ def config_from_args(args: argparse.Namespace) -> dict[str, Any]:
             raise ConfigError(f"--rules: no such file or directory: {rule_path}")
     if args.no_default_rules:
         extra = merge(extra, {"boilerplate": {"default_rules": False}})
+    from cleaner.cli.index_cmd import index_overrides
+
+    index_values = index_overrides(args)
+    if index_values:
+        extra = merge(extra, {"dedup": index_values})
     config = merge(add_rules_dirs(load_config(args.config, args.overrides), args.rules), extra)
     validate_config(config)
     log.debug(
@@ -73,7 +78,15 @@ def compare(args: argparse.Namespace) -> int:
     from cleaner.cli.compare import compare_inputs
 
     config = config_from_args(args)
-    sys.stdout.write(compare_inputs(config, args.inputs, args.id, width=args.width))
+    location = getattr(args, "index", None)
+    report = None
+    if location:  # an id not in the inputs may be in the index
+        from cleaner.cli.index_cmd import compare_in_index
+
+        report = compare_in_index(config, args.inputs, args.id, location, width=args.width)
+    if report is None:
+        report = compare_inputs(config, args.inputs, args.id, width=args.width)
+    sys.stdout.write(report)
     return EXIT_OK
 
 
@@ -88,6 +101,8 @@ def clean(args: argparse.Namespace, config: dict[str, Any] | None = None) -> int
         if getattr(args, flag, None) == "":
             raise ConfigError(f"--{flag}: expected a path, got ''")
     pipeline = Pipeline.from_dict(config)
+    if getattr(args, "index", None) and "dedup" not in pipeline.names:
+        raise ConfigError("--index needs the dedup step in [pipeline] processors")
     # The output's format, checked before any input is read or a work directory is made.
     output_format(args.output, OutputOptions.from_config(config.get("output", {})).format)
     run = RunOptions.from_config(config.get("run", {}))
@@ -167,12 +182,29 @@ def explain(args: argparse.Namespace) -> int:
     pipeline = Pipeline.from_dict(config)
     wanted = set(args.id)
     shown = explain_inputs(
-        pipeline, args.inputs, wanted_ids=wanted, limit=args.limit, show_all=args.all,
+        pipeline,
+        args.inputs,
+        wanted_ids=wanted,
+        limit=args.limit,
+        show_all=args.all,
         out=sys.stdout,
     )
+    if wanted and getattr(args, "index", None):
+        from cleaner.cli.index_cmd import describe_indexed, open_index
+
+        with open_index(config, args.index) as index:  # what the index holds of them too
+            missing = describe_indexed(index, sorted(wanted), sys.stdout)
+        shown += len(wanted) - len(missing)
     if wanted and shown == 0:
         raise ConfigError(f"no document with id {', '.join(sorted(wanted))} in the inputs")
     return EXIT_OK
+
+
+def index(args: argparse.Namespace) -> int:
+    """`cleaner index ACTION --index PATH`."""
+    from cleaner.cli.index_cmd import run_index_command
+
+    return run_index_command(args, config_from_args(args))
 
 
 def rules(args: argparse.Namespace) -> int:

@@ -5,8 +5,12 @@
                   [--executor local|ray] [--address ADDR] [--rejects F] [--report F] [--overwrite]
                   [--max-reject-rate R]
     cleaner dedup INPUT... -o OUT [--policy flag|drop] [--threshold J] [--prefer P]
-    cleaner explain INPUT... [--id ID]
-    cleaner compare A B | cleaner compare DUMP --id X --id Y
+    cleaner clean|dedup INPUT... -o OUT --index PATH|redis://HOST:PORT/DB [--update]
+    cleaner explain INPUT... [--id ID] [--index PATH]
+    cleaner compare A B | cleaner compare DUMP --id X --id Y [--index PATH]
+    cleaner index add INPUT... --index PATH [--store-text] [--dedup-only]
+    cleaner index stats|verify|compact --index PATH
+    cleaner index expire --older-than 30d --index PATH
     cleaner rules check [DIR...]
     cleaner rules list [DIR...]
     cleaner config [--config F] [--set k=v]              (prints TOML that --config reads)
@@ -84,6 +88,36 @@ def _add_verbosity_options(parser: argparse.ArgumentParser) -> None:
         "-q",
         action="store_true",
         help="print errors only: no summary, notices or progress bar",
+    )
+
+
+def _add_index_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--index",
+        metavar="PATH",
+        required=required,
+        help="persistent dedup index: a file (SQLite) or redis://host:port/db",
+    )
+
+
+def _add_update_options(parser: argparse.ArgumentParser) -> None:
+    """--index/--update/--store-text of `clean` and `dedup`."""
+    group = parser.add_argument_group("index")
+    group.add_argument(
+        "--index",
+        metavar="PATH",
+        help="also check every document against this persistent index (a file, SQLite, or"
+        " redis://host:port/db); copies of indexed documents are flagged against them",
+    )
+    group.add_argument(
+        "--update",
+        action="store_true",
+        help="add the run's representatives to --index, in one atomic commit",
+    )
+    group.add_argument(
+        "--store-text",
+        action="store_true",
+        help="with --update: keep their texts in the index too (for compare)",
     )
 
 
@@ -170,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
     _add_run_options(clean)
     clean.add_argument("--trace", action="store_true", help="write each edit into meta.trace")
+    _add_update_options(clean)
     _add_pipeline_options(clean)
 
     dedup = commands.add_parser(
@@ -187,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         " contains the others best, else the longest), earliest (published, else input"
         " order) or longest",
     )
+    _add_update_options(dedup)
     _add_pipeline_options(dedup)
 
     compare = commands.add_parser(
@@ -195,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("inputs", nargs="+", metavar="INPUT", help="two files, or a dump")
     compare.add_argument("--id", action="append", default=[], help="two ids within a dump")
     compare.add_argument("--width", type=int, default=60, help="column width")
+    _add_index_option(compare)
     _add_pipeline_options(compare)
     _add_verbosity_options(compare)
 
@@ -203,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--id", action="append", default=[], help="only these document ids")
     explain.add_argument("--limit", type=int, default=50, help="at most this many documents")
     explain.add_argument("--all", action="store_true", help="also list whitespace edits")
+    _add_index_option(explain)
     _add_pipeline_options(explain)
     _add_verbosity_options(explain)
 
@@ -220,6 +258,33 @@ def build_parser() -> argparse.ArgumentParser:
     listing = rules_commands.add_parser("list", help="list rule ids with their reasons")
     listing.add_argument("dirs", nargs="*", metavar="DIR", help="default: the packaged packs")
     _add_verbosity_options(listing)
+
+    index = commands.add_parser("index", help="build and look after a persistent dedup index")
+    index_commands = index.add_subparsers(dest="index_command", metavar="ACTION")
+    index_commands.required = True
+    add = index_commands.add_parser(
+        "add", help="index the documents of INPUT that are not copies of the index (or each other)"
+    )
+    add.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories, or -")
+    add.add_argument("--store-text", action="store_true", help="keep their texts in the index")
+    add.add_argument(
+        "--dedup-only",
+        action="store_true",
+        help="index the texts as they are (as `cleaner dedup`), not cleaned (as `cleaner clean`)",
+    )
+    index_actions = {
+        "stats": "documents, keys, size and age of the index",
+        "verify": "check the index's integrity (exit 1 on a problem)",
+        "compact": "give back the space that expired documents took",
+        "expire": "remove the documents indexed more than --older-than ago",
+    }
+    for action, text in [("add", ""), *index_actions.items()]:
+        sub = add if action == "add" else index_commands.add_parser(action, help=text)
+        _add_index_option(sub, required=True)
+        if action == "expire":
+            sub.add_argument("--older-than", required=True, metavar="AGE", help="30d, 12h, 2w")
+        _add_pipeline_options(sub)
+        _add_verbosity_options(sub)
 
     config = commands.add_parser("config", help="print the merged configuration")
     _add_pipeline_options(config)
@@ -280,6 +345,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return commands.rules(args)
     if args.command == "config":
         return commands.show_config(args)
+    if args.command == "index":
+        return commands.index(args)
     raise ConfigError(f"unknown command {args.command!r}")  # pragma: no cover
 
 

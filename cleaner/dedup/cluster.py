@@ -185,8 +185,13 @@ def preference_order(
     published: I64Array | None = None,
     contains: I64Array | None = None,
     tie_rank: I64Array | None = None,
+    pinned: int = 0,
 ) -> I64Array:
     """Document indices, most preferred representative first.
+
+    The first `pinned` documents come before all others, in input order, whatever `prefer`
+    says: documents whose decisions are already made (an index's), which a later document
+    may join but never claim.
 
     `sizes`: shingle-set sizes; `text_hashes`: hashes of the normalised texts, `raw_hashes`
     of the texts as they are (equal normalised texts differ by case or punctuation); `published`:
@@ -200,6 +205,24 @@ def preference_order(
     - ``earliest``: published, then input position (the first copy seen is kept);
     - ``longest``: sizes (most first), text hash, raw hash, tie rank.
     """
+    order = _ranked(sizes, prefer, text_hashes, raw_hashes, published, contains, tie_rank)
+    if pinned <= 0:
+        return order
+    pinned = min(pinned, order.size)
+    rest = order[order >= pinned]
+    return np.concatenate([np.arange(pinned, dtype=np.int64), rest]).astype(np.int64)
+
+
+def _ranked(
+    sizes: I64Array,
+    prefer: Preference,
+    text_hashes: U64Array | None,
+    raw_hashes: U64Array | None,
+    published: I64Array | None,
+    contains: I64Array | None,
+    tie_rank: I64Array | None,
+) -> I64Array:
+    """`preference_order` without pinned documents."""
     n_docs = int(sizes.size)
     position = np.arange(n_docs, dtype=np.int64)
     if prefer == "earliest":
@@ -282,6 +305,7 @@ def cluster_pairs(
     published: I64Array | None = None,
     raw_hashes: U64Array | None = None,
     tie_rank: I64Array | None = None,
+    pinned: int = 0,
     block: int = 1 << 16,
 ) -> tuple[Assignments, ClusterStats]:
     """Cluster documents ``0..len(sizes)-1`` given their candidate `pairs`.
@@ -290,8 +314,8 @@ def cluster_pairs(
     whole normalised texts (equal for exact copies), `verify` computes exact overlaps,
     `block` pairs at a time. Only candidates that `verify` confirms (`matching_pairs`) link
     documents. `published`, `raw_hashes` and `tie_rank` rank representatives
-    (`preference_order`); the order used is `Assignments.order`, which the rewrite stage
-    continues with.
+    (`preference_order`), the first `pinned` documents before all others; the order used is
+    `Assignments.order`, which the rewrite stage continues with.
     """
     config = config or ClusterConfig()
     n_docs = int(sizes.size)
@@ -306,6 +330,7 @@ def cluster_pairs(
         published=published,
         contains=contains,
         tie_rank=tie_rank,
+        pinned=pinned,
     )
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = np.arange(n_docs, dtype=np.int64)

@@ -244,6 +244,23 @@ class PreparedSketches:
     def __len__(self) -> int:
         return len(self.sets)
 
+    @staticmethod
+    def concat(parts: Sequence[PreparedSketches]) -> PreparedSketches:
+        """Batches prepared by one `Sketcher` (at least one), joined, documents in order."""
+        if len(parts) == 1:
+            return parts[0]
+        sentences = [p.sentences for p in parts if p.sentences is not None]
+        keys = [p.sentence_keys for p in parts if p.sentence_keys is not None]
+        return PreparedSketches(
+            band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
+            sets=ShingleSets.concat([p.sets for p in parts]),
+            sentences=SentenceSketches.concat(sentences) if sentences else None,
+            sentence_keys=np.concatenate(keys, axis=1) if keys else None,
+            made_by=parts[0].made_by,
+            published=_joined([p.published for p in parts], np.int64, NO_DATE, parts),
+            raw_hashes=_joined([p.raw_hashes for p in parts], np.uint64, 0, parts),
+        )
+
     def take(self, rows: I64Array | Sequence[int]) -> PreparedSketches:
         """The documents at `rows`, in that order."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -264,6 +281,24 @@ class PreparedSketches:
             published=None if self.published is None else self.published[rows],
             raw_hashes=None if self.raw_hashes is None else self.raw_hashes[rows],
         )
+
+
+def _joined(
+    arrays: Sequence[npt.NDArray[Any] | None],
+    dtype: type[np.generic],
+    missing: int,
+    parts: Sequence[PreparedSketches],
+) -> Any:
+    """Per-document arrays of `parts` joined; a part without one counts as `missing` for
+    each of its documents; None when no part has one."""
+    if all(a is None for a in arrays):
+        return None
+    return np.concatenate(
+        [
+            np.full(len(part), missing, dtype=dtype) if a is None else np.asarray(a, dtype=dtype)
+            for a, part in zip(arrays, parts, strict=True)
+        ]
+    )
 
 
 class Sketcher:
@@ -314,22 +349,7 @@ class Sketcher:
                 ShingleSets.concat([]),
                 chunk_texts=[],
             )
-        if len(parts) == 1:
-            return parts[0]
-        sentences = [p.sentences for p in parts]
-        keys = [p.sentence_keys for p in parts]
-        return PreparedSketches(
-            band_keys=np.concatenate([p.band_keys for p in parts], axis=1),
-            sets=ShingleSets.concat([p.sets for p in parts]),
-            sentences=None
-            if self.rewriter is None
-            else SentenceSketches.concat([s for s in sentences if s is not None]),
-            sentence_keys=None
-            if self.rewriter is None
-            else np.concatenate([k for k in keys if k is not None], axis=1),
-            made_by=self.settings,
-            raw_hashes=np.concatenate([p.raw_hashes for p in parts if p.raw_hashes is not None]),
-        )
+        return PreparedSketches.concat(parts)
 
     def prefixes(self, texts: Sequence[str]) -> Sequence[str]:
         """`texts` cut to the `max_chars` characters that are sketched."""
@@ -592,11 +612,13 @@ class NearDupIndex:
         overlaps = pair_overlaps(sets, local.reshape(-1, 2))
         return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
-    def finish(self, *, tasks: TaskMap = serial_map) -> DedupResult:
+    def finish(self, *, tasks: TaskMap = serial_map, pinned: int = 0) -> DedupResult:
         """Find candidates, verify them, cluster; the index can keep growing afterwards.
 
         `tasks` runs the rewrite stage's sentence alignment, batch by batch (the runner's
-        worker processes; the results do not depend on it).
+        worker processes; the results do not depend on it). The first `pinned` documents are
+        preferred to all others, in the order they were added (a persistent index's
+        documents, whose decisions never change: later ones may join them, never claim them).
         """
         offsets = self._offsets()
         text_hashes: U64Array = self._text_hashes.view()
@@ -616,6 +638,7 @@ class NearDupIndex:
             raw_hashes=raw_hashes,
             published=published,
             tie_rank=tie_rank,
+            pinned=pinned,
         )
         members = static[sizes[static] > 0]
         lsh_pairs = candidate_pairs(
@@ -641,6 +664,7 @@ class NearDupIndex:
             published=published,
             raw_hashes=raw_hashes,
             tie_rank=tie_rank,
+            pinned=pinned,
         )
         order = static if assignments.order is None else assignments.order
         aligned = aligned_sentences = rewrite_work = None

@@ -46,7 +46,9 @@ from cleaner.dedup.index import (
 from cleaner.dedup.rewrite import RewriteConfig
 from cleaner.dedup.shingles import ShingleConfig
 from cleaner.document import Document, Drop
-from cleaner.errors import CleanerError
+from cleaner.errors import CleanerError, ConfigError
+from cleaner.index.api import Index, provenance
+from cleaner.index.check import DUP_INDEXED, BatchCheck, concat_prepared
 from cleaner.meta import (
     DUP_CLUSTER,
     DUP_COPIES,
@@ -91,6 +93,9 @@ class Dedup(ProcessorBase):
         match one of the other's with content-word Jaccard >= `rewrite_sentence_similarity`);
         `max_sketch_chars`: only this many first characters of a document are sketched,
         which bounds the memory per document (documents differing only after it are copies).
+        `index`: a persistent index (a file, or ``redis://host:port/db``) the run is checked
+        against as well (`cleaner.index`); `update`: add the run's representatives to it, in
+        one atomic commit; `store_text`: keep their texts in it too (for `compare`).
         """
 
         policy: Literal["flag", "drop"] = "flag"
@@ -109,6 +114,9 @@ class Dedup(ProcessorBase):
         rewrite_aligned_share: Annotated[float, _SHARE] = 0.6
         batch_size: Annotated[int, Range(1, 1_000_000)] = 2048
         max_sketch_chars: Annotated[int, Range(1, 2**30)] = SKETCH_PREFIX_CHARS
+        index: str = ""
+        update: bool = False
+        store_text: bool = False
 
         def dedup_config(self) -> DedupConfig:
             rewrite = (
@@ -139,6 +147,8 @@ class Dedup(ProcessorBase):
         check_options(options, "[dedup]")  # Options built in code skip make_options' checks
         # validate now, LSH bands included: a bad value is a config error at start-up
         options.dedup_config().band_shape()
+        if options.update and not options.index:
+            raise ConfigError("[dedup] update needs an index: give --index PATH")
 
     def start(self) -> DedupRun:
         return DedupRun(self.options)
@@ -166,9 +176,15 @@ class DedupRun:
         self._pending_texts: list[str] = []
         self._pending_ids: list[str] = []
         self._pending_published: list[int] = []
-        self._result: DedupResult | None = None
+        self._result: DedupResult | BatchCheck | None = None
+        self._kinds: np.ndarray[Any, np.dtype[np.uint8]] | None = None
         self._copies: np.ndarray[Any, np.dtype[np.int64]] | None = None
         self._cursor = 0
+        # With an index: the batch is kept aside (it goes after the indexed documents).
+        self._batch: list[PreparedSketches] = []
+        self._batch_ids: list[str] = []
+        self._provenance: list[tuple[str, str]] = []
+        self._texts: list[str] | None = [] if options.store_text else None
 
     def observe(self, position: int, doc: Document) -> None:
         self._positions.append(position)
@@ -178,45 +194,87 @@ class DedupRun:
         self._pending_published.append(
             published_key(doc.meta, self.options.date_fields, doc.fields)
         )
+        if self.options.index:
+            self._provenance.append(provenance(doc))
+            if self._texts is not None:
+                self._texts.append(doc.text)
         if len(self._pending_texts) >= self.options.batch_size:
             self._flush()
 
     def observe_prepared(
-        self, positions: Sequence[int], ids: Sequence[str], prepared: PreparedSketches
+        self,
+        positions: Sequence[int],
+        ids: Sequence[str],
+        prepared: PreparedSketches,
+        sources: IndexSigned | None = None,
     ) -> None:
-        """Observe documents sketched elsewhere (`Dedup.sketcher`), like `observe` each."""
+        """Observe documents sketched elsewhere (`Dedup.sketcher`), like `observe` each;
+        with an index, `sources` gives their provenance (and texts with `store_text`)."""
         self._flush()
         self._positions.extend(positions)
-        self.index.add_prepared(prepared, ids)
+        if self.options.index:
+            self._provenance.extend(sources.provenance if sources else [("", "")] * len(ids))
+            if self._texts is not None:
+                texts = sources.texts if sources is not None else None
+                self._texts.extend(texts if texts is not None else [""] * len(ids))
+        self._add(prepared, ids)
+
+    def _add(self, prepared: PreparedSketches, ids: Sequence[str]) -> None:
+        if self.options.index:
+            self._batch.append(prepared)
+            self._batch_ids.extend(ids)
+        else:
+            self.index.add_prepared(prepared, ids)
 
     def _flush(self) -> None:
         if self._pending_texts:
-            self.index.add(
-                self._pending_texts, self._pending_ids, published=self._pending_published
-            )
+            prepared = self.index.sketcher.prepare(self._pending_texts)
+            self._add(prepared.with_published(self._pending_published), self._pending_ids)
             self._pending_texts, self._pending_ids, self._pending_published = [], [], []
 
     def finish(self, tasks: TaskMap = serial_map) -> None:
         """Cluster what was observed; `tasks` may spread the heaviest step over workers."""
         self._flush()
+        if self.options.index:
+            self._result = self._check_against_index(tasks)
+            self._kinds = self._result.kinds
+            self._copies = self._result.copies()
+            return
         self._result = self.index.finish(tasks=tasks)
         # The decisions are all in the result; free the keys and the spill file now.
         self.index.close()
         assignments = self._result.assignments
         duplicates = assignments.is_duplicate
+        self._kinds = assignments.kind
         self._copies = np.bincount(
             assignments.representative[duplicates].astype(np.int64),
             minlength=len(self._result.ids),
         )
 
+    def _check_against_index(self, tasks: TaskMap) -> BatchCheck:
+        """The batch decided after the index's documents; with `update`, its representatives
+        added in one commit, under the writer lock held from the check to the commit."""
+        self.index.close()
+        prepared = concat_prepared(self._batch, self.index.sketcher)
+        self._batch = []
+        options = self.options
+        with Index.open(options.index, options.dedup_config(), store_text=options.store_text) as db:
+            if not options.update:
+                return db.check(prepared, self._batch_ids, tasks)
+            with db.store.writer("cleaner dedup --update"):
+                checked = db.check(prepared, self._batch_ids, tasks)
+                rows = checked.kept().tolist()
+                db.commit(prepared, self._batch_ids, rows, self._provenance, self._texts)
+            return checked
+
     def apply(self, position: int, doc: Document) -> Document | Drop:
-        if self._result is None or self._copies is None:
+        if self._result is None or self._copies is None or self._kinds is None:
             raise CleanerError("dedup: apply() before finish()")
         i = self._cursor
         if i >= len(self._positions) or self._positions[i] != position:
             raise CleanerError(f"dedup: document at position {position} was not observed")
         self._cursor += 1
-        kind = self._result.assignments.kind_of(i)
+        kind = MatchKind(int(self._kinds[i]))
         annotation = self._result.annotation(i) if kind.is_duplicate else None
         return _decided(doc, kind, int(self._copies[i]), annotation, self.options.policy)
 
@@ -224,12 +282,12 @@ class DedupRun:
         """The decisions for the observed documents at positions in ``[start, stop)`` (no
         upper bound with None), detached from the index: small, picklable, and applied in
         another process exactly as `apply` would here."""
-        if self._result is None or self._copies is None:
+        if self._result is None or self._copies is None or self._kinds is None:
             raise CleanerError("dedup: verdicts() before finish()")
         positions = np.frombuffer(self._positions, dtype=np.int64)
         first = int(np.searchsorted(positions, start, side="left"))
         last = len(positions) if stop is None else int(np.searchsorted(positions, stop))
-        kinds = self._result.assignments.kind[first:last].copy()
+        kinds = self._kinds[first:last].copy()
         annotations = {
             row: self._result.annotation(first + row)
             for row in np.flatnonzero(kinds >= MatchKind.NORMALIZED).tolist()
@@ -259,14 +317,18 @@ class DedupStage:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["options"])  # type: ignore[misc]
 
-    def sign(self, docs: list[Document]) -> PreparedSketches:
+    def sign(self, docs: list[Document]) -> PreparedSketches | IndexSigned:
         if self._sketcher is None:
             self._sketcher = Sketcher(self.options.dedup_config())
         prepared = self._sketcher.prepare([doc.text for doc in docs])
         fields = self.options.date_fields
-        return prepared.with_published(
+        prepared = prepared.with_published(
             [published_key(doc.meta, fields, doc.fields) for doc in docs]
         )
+        if not self.options.index:
+            return prepared
+        texts = [doc.text for doc in docs] if self.options.store_text else None
+        return IndexSigned(prepared, [provenance(doc) for doc in docs], texts)
 
     def decide(self, shards: Iterator[Signed], tasks: TaskMap) -> DedupDecided:
         run = DedupRun(self.options)
@@ -277,17 +339,37 @@ class DedupStage:
             alive.append(shard.alive)
             rows = np.flatnonzero(shard.alive)
             if rows.size:
-                prepared: PreparedSketches = shard.signatures
+                signed: PreparedSketches | IndexSigned = shard.signatures
+                sources = signed.take(rows) if isinstance(signed, IndexSigned) else None
+                prepared = signed.prepared if isinstance(signed, IndexSigned) else signed
                 run.observe_prepared(
                     shard.positions[rows].tolist(),
                     [shard.ids[j] for j in rows.tolist()],
                     prepared.take(rows),
+                    sources,
                 )
         run.finish(tasks=tasks)
         return DedupDecided(run, bases, alive)
 
     def apply(self, decisions: DedupVerdicts, position: int, doc: Document) -> Document | Drop:
         return decisions.apply(position, doc)
+
+
+@dataclass(frozen=True)
+class IndexSigned:
+    """A shard's signatures when the run is checked against an index: the sketches, and what
+    the index keeps of each document besides (date and location; the text with
+    `store_text`)."""
+
+    prepared: PreparedSketches
+    provenance: list[tuple[str, str]]
+    texts: list[str] | None = None
+
+    def take(self, rows: Any) -> IndexSigned:
+        """The documents at `rows` (provenance and texts; `prepared` is taken apart)."""
+        picked = [int(r) for r in rows]
+        texts = [self.texts[r] for r in picked] if self.texts is not None else None
+        return IndexSigned(self.prepared, [self.provenance[r] for r in picked], texts)
 
 
 @dataclass
@@ -367,6 +449,8 @@ def _decided(
     for evidence in ("aligned", "aligned_sentences"):  # the rewrite stage's shared passages
         if evidence in annotation:
             dup[evidence] = annotation[evidence]
+    if DUP_INDEXED in annotation:  # the representative is in the index, not in this run
+        dup[DUP_INDEXED] = annotation[DUP_INDEXED]
     if policy == "drop":
         detail = (
             f"{kind.label} duplicate of {representative} (jaccard {dup['similarity']}, "

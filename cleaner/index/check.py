@@ -1,0 +1,127 @@
+"""A batch decided against an index by the one-run code: `check_batch`.
+
+The indexed documents that can matter to the batch are loaded from the store (their
+sketches, `codec`) and put, in index order, *before* the batch in a fresh `NearDupIndex`;
+`NearDupIndex.finish` then decides as in any run. So a batch gets the verdicts it would get
+deduplicated in one run after the whole history, by construction: the same candidate
+generation, verification, clustering and rewrite stage, and whatever improves them improves
+this too. Indexed documents are pinned first in the preference order (`finish(pinned=...)`),
+whatever `prefer` says, so they are never claimed by a batch document: decisions about
+indexed documents never change. Within the batch, `prefer` decides as in any run.
+
+Which indexed documents "can matter": `finish` pairs documents through runs of equal keys
+(band keys, text hashes, sentence keys). A run of at most `max_full_run` members gives all
+its pairs, a longer one pairs every member with its first `anchors` members; a sentence key
+held by more than `max_key_docs` documents pairs nobody. So for each key of the batch, the
+store returns its ``cap = limit + 1`` earliest holders (`keys.caps`): a run that is long in
+the history is long here too (same anchors, the earliest holders), a short one is complete.
+Every pair `finish` would form with a batch document is formed here, and nothing more; the
+work is per batch key, whatever the size of the history.
+
+The index holds representatives only (what `--update` and `index add` keep), not the copies
+of earlier runs: a copy in the history could only make a run of equal keys longer, which is
+the one way a batch here can differ from one run over everything (a key shared by more than
+`max_full_run` documents, i.e. boilerplate).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.cluster import MatchKind
+from cleaner.dedup.index import (
+    DedupConfig,
+    DedupResult,
+    NearDupIndex,
+    PreparedSketches,
+    Sketcher,
+)
+from cleaner.index import codec
+from cleaner.index.keys import caps, key_rows
+from cleaner.index.store import IndexedDoc, IndexStore
+from cleaner.stage import TaskMap, serial_map
+
+U8Array = npt.NDArray[np.uint8]
+I64Array = npt.NDArray[np.int64]
+
+#: The meta.dup key naming where and when the indexed representative was seen.
+DUP_INDEXED = "indexed"
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """The verdicts of a batch of `size` documents checked against `history` (indexed
+    documents, the first ``len(history)`` rows of `result`)."""
+
+    result: DedupResult
+    history: list[IndexedDoc]
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return len(self.history)
+
+    @property
+    def kinds(self) -> U8Array:
+        """The batch documents' `MatchKind` values, in batch order."""
+        return self.result.assignments.kind[self.offset :]
+
+    def kind_of(self, i: int) -> MatchKind:
+        return MatchKind(int(self.kinds[i]))
+
+    def copies(self) -> I64Array:
+        """How many batch documents each batch document represents."""
+        a = self.result.assignments
+        reps = a.representative[self.offset :][a.is_duplicate[self.offset :]]
+        counts: I64Array = np.bincount(reps, minlength=self.offset + self.size)[self.offset :]
+        return counts.astype(np.int64)
+
+    def annotation(self, i: int) -> dict[str, Any]:
+        """`DedupResult.annotation` of batch document `i`; an indexed representative is also
+        named by its date and location (`DUP_INDEXED`)."""
+        out = self.result.annotation(self.offset + i)
+        rep = int(self.result.assignments.representative[self.offset + i])
+        if rep < self.offset:
+            doc = self.history[rep]
+            out[DUP_INDEXED] = {"date": doc.date, "location": doc.location}
+        return out
+
+    def kept(self) -> I64Array:
+        """Batch rows that join the index on update: not copies, not empty."""
+        kinds = self.kinds
+        keep = (kinds == MatchKind.UNIQUE) | (kinds == MatchKind.REPRESENTATIVE)
+        return np.flatnonzero(keep).astype(np.int64)
+
+
+def check_batch(
+    config: DedupConfig,
+    store: IndexStore,
+    prepared: PreparedSketches,
+    ids: Sequence[str],
+    *,
+    settings: str,
+    tasks: TaskMap = serial_map,
+) -> BatchCheck:
+    """Decide `prepared` (documents `ids`) against the index in `store` (see module doc)."""
+    wanted = caps(config.max_full_run, config.rewrite.max_key_docs if config.rewrite else 2)
+    numbers = store.candidates(key_rows(prepared), wanted)
+    history, records = store.load(numbers) if numbers.size else ([], [])
+    with NearDupIndex(config) as index:
+        if history:
+            slots = len(prepared.sentence_keys) if prepared.sentence_keys is not None else 0
+            known = codec.decode(records, bands=index.bands, slots=slots, made_by=settings)
+            index.add_prepared(known, [doc.id for doc in history])
+        index.add_prepared(prepared, ids)
+        result = index.finish(tasks=tasks, pinned=len(history))
+    return BatchCheck(result=result, history=history, size=len(prepared))
+
+
+
+def concat_prepared(parts: Sequence[PreparedSketches], sketcher: Sketcher) -> PreparedSketches:
+    """Batches of sketches made by `sketcher`, joined into one (none: an empty batch)."""
+    return PreparedSketches.concat(parts) if parts else sketcher.prepare([])

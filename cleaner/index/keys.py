@@ -1,0 +1,78 @@
+"""The lookup keys of a batch of sketches: what a store indexes, and what a batch asks for.
+
+Candidate generation in `NearDupIndex.finish` pairs documents through three kinds of equal
+keys: LSH band keys (per band), the whole normalised text's hash, and (rewrite mode) the
+sentence keys (per key slot). A store keeps, for each key, the numbers of the indexed
+documents holding it, and answers a batch with the holders of the batch's keys: only the
+`cap` lowest-numbered (earliest) holders of each key, which is exact (see
+`cleaner.index.check`) and bounds the answer by the batch, not by the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.dedup.index import PreparedSketches
+
+I64Array = npt.NDArray[np.int64]
+
+#: Key kinds, as stored (one small integer each, combined with the band or slot).
+BAND, TEXT, SENTENCE = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRows:
+    """``(doc, space, key)`` rows: the document (row in its batch), the key space (kind and
+    band or slot, `space_of`) and the key as a signed 64-bit integer (how stores keep it).
+    Unique rows, sorted by document."""
+
+    doc: I64Array
+    space: I64Array
+    key: I64Array
+
+    def __len__(self) -> int:
+        return int(self.doc.size)
+
+
+def space_of(kind: int, number: int) -> int:
+    """The key space of band / slot `number` of a key `kind`."""
+    return kind * 1024 + number
+
+
+def key_rows(prepared: PreparedSketches) -> KeyRows:
+    """Every lookup key of every document of `prepared` (empty documents have none: they
+    are never candidates)."""
+    n = len(prepared)
+    nonempty = prepared.sets.sizes() > 0
+    docs: list[I64Array] = []
+    spaces: list[I64Array] = []
+    keys: list[I64Array] = []
+    rows = np.arange(n, dtype=np.int64)
+    for band, band_row in enumerate(prepared.band_keys):
+        docs.append(rows[nonempty])
+        spaces.append(np.full(int(nonempty.sum()), space_of(BAND, band), dtype=np.int64))
+        keys.append(band_row[nonempty].view(np.int64))
+    docs.append(rows[nonempty])
+    spaces.append(np.full(int(nonempty.sum()), space_of(TEXT, 0), dtype=np.int64))
+    keys.append(prepared.sets.text_hashes[nonempty].view(np.int64))
+    if prepared.sentences is not None and prepared.sentence_keys is not None:
+        counts = prepared.sentences.sentence_counts()
+        owner = np.repeat(rows, counts)
+        keep = nonempty[owner]
+        for slot, slot_keys in enumerate(prepared.sentence_keys):
+            docs.append(owner[keep])
+            spaces.append(np.full(int(keep.sum()), space_of(SENTENCE, slot), dtype=np.int64))
+            keys.append(slot_keys[keep].astype(np.int64))
+    table = np.stack([np.concatenate(docs), np.concatenate(spaces), np.concatenate(keys)])
+    table = np.unique(table, axis=1) if table.shape[1] else table
+    return KeyRows(doc=table[0].copy(), space=table[1].copy(), key=table[2].copy())
+
+
+def caps(max_full_run: int, max_key_docs: int) -> dict[int, int]:
+    """How many holders of a key of each kind a batch needs to be decided exactly: one more
+    than the longest run `finish` pairs in full (bands and text hashes: `max_full_run`;
+    sentence keys: `max_key_docs`)."""
+    return {BAND: max_full_run + 1, TEXT: max_full_run + 1, SENTENCE: max(max_key_docs, 2) + 1}

@@ -1,0 +1,288 @@
+"""The embedded index: one SQLite database in WAL mode (stdlib `sqlite3`, no server).
+
+Layout (``FILE``, or ``DIR/index.sqlite`` when a directory is given; SQLite keeps its
+``-wal`` and ``-shm`` files beside it, and the writer lock is ``FILE.lock``):
+
+- ``meta(key, value)``: format name, version, sketch settings (`format`);
+- ``docs(number, id, date, location, added, record, text)``: one row per indexed document,
+  ``record`` its sketches (`codec`), ``text`` only with ``--store-text``;
+- ``keys(space, key, number)``, a ``WITHOUT ROWID`` table whose primary key is the lookup:
+  the holders of a key are one B-tree range, so a batch's candidates cost a lookup per
+  batch key (`candidates`), however long the history.
+
+Why SQLite rather than LMDB: it is in the standard library (nothing to install), one file
+that a user can copy, inspect and back up; WAL gives any number of readers beside one
+writer; a transaction is atomic and survives ``kill -9`` (the uncommitted WAL frames are
+ignored on the next open), and `PRAGMA integrity_check` verifies it. LMDB reads faster, but
+needs a binding, a map size chosen in advance, and gives no query layer for the capped
+holder lookup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, NotAnIndex
+from cleaner.index.keys import KeyRows
+from cleaner.index.lock import file_lock
+from cleaner.index.store import Header, IndexedDoc, NewDoc
+
+I64Array = npt.NDArray[np.int64]
+
+FILE_NAME = "index.sqlite"
+_BATCH = 50_000
+#: SQLite's page cache per connection, in KiB (128 MiB).
+CACHE_KIB = 128 * 1024
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    location TEXT NOT NULL,
+    added REAL NOT NULL,
+    record BLOB NOT NULL,
+    text TEXT
+);
+CREATE INDEX IF NOT EXISTS docs_id ON docs (id);
+CREATE INDEX IF NOT EXISTS docs_added ON docs (added);
+CREATE TABLE IF NOT EXISTS keys (
+    space INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    PRIMARY KEY (space, key, number)
+) WITHOUT ROWID;
+"""
+
+_DOC = "number, id, date, location, added"
+
+
+def database_path(location: str) -> Path:
+    """The database file of `location`: the path, or ``index.sqlite`` inside a directory."""
+    path = Path(location)
+    if path.is_dir() or location.endswith(os.sep):
+        return path / FILE_NAME
+    return path
+
+
+class SqliteStore:
+    """`IndexStore` on one SQLite file (see module doc)."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.path = database_path(location)
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self, create: bool) -> sqlite3.Connection | None:
+        if self._db is not None:
+            return self._db
+        if not self.path.exists():
+            if not create:
+                return None
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            # The key table's B-tree is visited at random: a page cache of CACHE_KIB (instead of
+            # SQLite's 2 MiB) keeps its inner pages resident as the history grows.
+            db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        except sqlite3.DatabaseError as exc:
+            raise NotAnIndex(f"{self.location} is not a cleaner index ({exc})") from None
+        self._db = db
+        return db
+
+    def header(self) -> Header | None:
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if not tables:
+                return None  # an empty file: a new database
+            if "meta" not in tables:
+                return Header(None, None, None)
+            values = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise NotAnIndex(f"{self.location} is not a cleaner index ({exc})") from None
+        return Header(values.get("format"), values.get("version"), values.get("settings"))
+
+    def writer(self, what: str) -> AbstractContextManager[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return file_lock(f"{self.path}.lock", what, self.location)
+
+    def _read(self) -> sqlite3.Connection:
+        db = self._connect(create=False)
+        if db is None:
+            raise NotAnIndex(f"no index at {self.location}")
+        return db
+
+    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
+        db = self._connect(create=False)
+        if db is None or not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        db.execute("BEGIN")
+        try:
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS wanted"
+                " (space INTEGER, key INTEGER, PRIMARY KEY (space, key)) WITHOUT ROWID"
+            )
+            rows: list[tuple[int]] = []
+            kinds = keys.space // 1024
+            for kind in np.unique(kinds).tolist():
+                take = np.flatnonzero(kinds == kind)
+                take = take[np.lexsort((keys.key[take], keys.space[take]))]
+                db.execute("DELETE FROM wanted")
+                db.executemany(
+                    "INSERT OR IGNORE INTO wanted VALUES (?, ?)",
+                    zip(keys.space[take].tolist(), keys.key[take].tolist(), strict=True),
+                )
+                # Each key's holders up to its cap-th lowest number: one index range per key.
+                rows += db.execute(
+                    "SELECT DISTINCT k.number FROM wanted w JOIN keys k"
+                    " ON k.space = w.space AND k.key = w.key AND k.number <= COALESCE("
+                    "  (SELECT k2.number FROM keys k2 WHERE k2.space = w.space"
+                    "   AND k2.key = w.key ORDER BY k2.number LIMIT 1 OFFSET ?),"
+                    "  9223372036854775807)",
+                    (caps[kind] - 1,),
+                ).fetchall()
+            db.execute("DELETE FROM wanted")
+        finally:
+            db.execute("COMMIT")
+        found = np.unique(np.array([r[0] for r in rows], dtype=np.int64))
+        return found
+
+    def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:
+        db = self._read()
+        docs: list[IndexedDoc] = []
+        records: list[bytes] = []
+        wanted = numbers.tolist()
+        for lo in range(0, len(wanted), 500):
+            part = wanted[lo : lo + 500]
+            marks = ",".join("?" * len(part))
+            query = f"SELECT {_DOC}, record FROM docs WHERE number IN ({marks}) ORDER BY number"
+            for row in db.execute(query, part):
+                docs.append(IndexedDoc(*row[:5]))
+                records.append(bytes(row[5]))
+        if len(docs) != len(wanted):
+            raise NotAnIndex(f"{self.location}: documents missing under their keys (corrupt)")
+        return docs, records
+
+    def commit(self, settings: str, docs: Sequence[NewDoc], keys: KeyRows) -> list[int]:
+        db = self._connect(create=True)
+        assert db is not None
+        now = time.time()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)  # executescript would commit: one transaction
+            db.executemany(
+                "INSERT OR IGNORE INTO meta VALUES (?, ?)",
+                [("format", FORMAT_NAME), ("version", str(FORMAT_VERSION)), ("settings", settings)],
+            )
+            numbers: list[int] = []
+            for doc in docs:
+                cursor = db.execute(
+                    "INSERT INTO docs (id, date, location, added, record, text)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (doc.id, doc.date, doc.location, now, doc.record, doc.text),
+                )
+                assert cursor.lastrowid is not None
+                numbers.append(cursor.lastrowid)
+            number_of = np.array(numbers, dtype=np.int64)
+            # In primary-key order: each B-tree page is visited once, not once per row.
+            order = np.lexsort((keys.doc, keys.key, keys.space))
+            space, key, owner = keys.space[order], keys.key[order], number_of[keys.doc[order]]
+            for lo in range(0, len(keys), _BATCH):
+                hi = lo + _BATCH
+                db.executemany(
+                    "INSERT OR IGNORE INTO keys VALUES (?, ?, ?)",
+                    zip(
+                        space[lo:hi].tolist(),
+                        key[lo:hi].tolist(),
+                        owner[lo:hi].tolist(),
+                        strict=True,
+                    ),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        return numbers
+
+    def find(self, doc_id: str) -> tuple[IndexedDoc, bytes, str | None] | None:
+        db = self._connect(create=False)
+        if db is None:
+            return None
+        row = db.execute(
+            f"SELECT {_DOC}, record, text FROM docs WHERE id = ? ORDER BY number DESC LIMIT 1",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return IndexedDoc(*row[:5]), bytes(row[5]), row[6]
+
+    def documents(self) -> Iterator[tuple[IndexedDoc, bytes]]:
+        db = self._read()
+        for row in db.execute(f"SELECT {_DOC}, record FROM docs ORDER BY number"):
+            yield IndexedDoc(*row[:5]), bytes(row[5])
+
+    def count(self) -> int:
+        db = self._read()
+        return int(db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
+
+    def key_count(self) -> int:
+        db = self._read()
+        return int(db.execute("SELECT COUNT(*) FROM keys").fetchone()[0])
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+
+    def check(self) -> list[str]:
+        db = self._read()
+        found = [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()]
+        return [] if found == ["ok"] else [f"sqlite: {line}" for line in found]
+
+    def added_before(self, before: float) -> list[int]:
+        db = self._read()
+        return [r[0] for r in db.execute("SELECT number FROM docs WHERE added < ?", (before,))]
+
+    def expire(self, before: float, keys_of: dict[int, KeyRows]) -> int:
+        db = self._read()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for number, keys in keys_of.items():
+                db.executemany(
+                    "DELETE FROM keys WHERE space = ? AND key = ? AND number = ?",
+                    [(int(s), int(k), number) for s, k in zip(keys.space, keys.key, strict=True)],
+                )
+                db.execute("DELETE FROM docs WHERE number = ?", (number,))
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        return len(keys_of)
+
+    def compact(self) -> None:
+        db = self._read()
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,111 @@
+"""A batch checked against an index gets the verdicts of one run over history + batch.
+
+History (seeds, generated articles, the original of a spun story, and copies within the
+history itself) and a batch with planted exact, near, excerpt and rewrite copies: deduplicated
+together in one `NearDupIndex` run, and with the history indexed (`Index.add`, in one go or
+batch by batch) then the batch checked against it, the batch gets the same kinds and the same
+representatives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.dedup.cluster import ClusterConfig, MatchKind
+from cleaner.dedup.index import DedupConfig, NearDupIndex
+from cleaner.document import Document
+from cleaner.index import Index
+
+from .corpus import EXPECTED_COPIES, batch, history
+
+#: The history comes first and is kept: in one run, that is the first-seen preference (the index
+#: pins its documents first under any preference; within the batch, this one decides too).
+EARLIEST = DedupConfig(cluster=ClusterConfig(prefer="earliest"))
+
+
+def _one_run(docs: list[Document], batch_docs: list[Document]) -> dict[str, tuple[str, str]]:
+    everything = docs + batch_docs
+    with NearDupIndex(EARLIEST) as index:
+        index.add([d.text for d in everything], [d.id for d in everything])
+        result = index.finish()
+    out = {}
+    for i in range(len(docs), len(everything)):
+        kind = result.assignments.kind_of(i)
+        rep = result.ids[int(result.assignments.representative[i])]
+        out[result.ids[i]] = (kind.label, rep if kind.is_duplicate else "")
+    return out
+
+
+def _against(index: Index, batch_docs: list[Document]) -> dict[str, tuple[str, str]]:
+    return {v.id: (v.kind, v.of or "") for v in index.query(batch_docs)}
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+def test_batch_verdicts_equal_one_run(tmp_path: Path, chunks: int) -> None:
+    docs, batch_docs = history(), batch()
+    expected = _one_run(docs, batch_docs)
+    # the planted copies are found, of the documents they were made from
+    assert {k: v[1] for k, v in expected.items() if v[1]} == EXPECTED_COPIES
+    assert expected["b-rewrite"][0] == MatchKind.REWRITE.label
+    assert expected["b-excerpt"][0] == MatchKind.EXCERPT.label
+    assert expected["b-near"][0] == MatchKind.NEAR.label
+    with Index.open(str(tmp_path / "news.index"), EARLIEST) as index:
+        size = -(-len(docs) // chunks)
+        for lo in range(0, len(docs), size):
+            index.add(docs[lo : lo + size])
+        # the history's own copies were not indexed
+        assert index.store.count() == len(docs) - 2
+        assert _against(index, batch_docs) == expected
+
+
+def test_copies_name_the_indexed_representative_with_date_and_location(tmp_path: Path) -> None:
+    with Index.open(str(tmp_path / "news.index")) as index:
+        index.add(history())
+        verdicts = {v.id: v for v in index.query(batch())}
+    rewrite = verdicts["b-rewrite"]
+    assert rewrite.indexed is not None and rewrite.indexed.location == "https://example.org/0"
+    near = verdicts["b-near"]
+    assert near.indexed is not None and near.indexed.date == "2026-11-08"
+    assert verdicts["new0-copy"].indexed is None  # its representative is in the batch
+
+
+def test_batches_are_checked_against_earlier_batches(tmp_path: Path) -> None:
+    docs = batch()
+    with Index.open(str(tmp_path / "i.sqlite")) as index:
+        first = index.add(docs[:12])
+        second = index.add(docs[12:])
+        again = index.add(docs[:12])
+    assert all(not v.is_duplicate for v in first)
+    by_id = {v.id: v for v in second}
+    assert by_id["new0-copy"].of == "new0" and by_id["new0-copy"].indexed is not None
+    assert all(v.is_duplicate and v.indexed is not None for v in again)
+
+
+@pytest.mark.parametrize("prefer", ["source", "earliest", "longest"])
+def test_indexed_documents_represent_whatever_the_preference(tmp_path: Path, prefer: str) -> None:
+    """A longer, later version of an indexed story is its copy under every `prefer`: the
+    indexed document is pinned first, never claimed by a batch document."""
+    docs = history()
+    story = next(d for d in docs if d.id == "h9")
+    longer = Document(id="h9-longer", text=story.text + "\n\n" + docs[20].text[:600])
+    config = DedupConfig(cluster=ClusterConfig(prefer=prefer))  # type: ignore[arg-type]
+    with Index.open(str(tmp_path / "i.sqlite"), config) as index:
+        index.add(docs)
+        (verdict,) = index.query([longer])
+    assert verdict.is_duplicate and verdict.of == "h9"
+
+
+def test_an_expanded_update_does_not_replace_the_indexed_story(tmp_path: Path) -> None:
+    """Decisions about indexed documents never change: a later, longer version of a story
+    is flagged as expanded against the indexed one, not the other way round."""
+    docs = history()
+    story = next(d for d in docs if d.id == "h9")
+    longer = Document(id="h9-update", text=story.text + "\n\n" + history()[20].text[:600])
+    with Index.open(str(tmp_path / "i.sqlite")) as index:
+        index.add(docs)
+        (verdict,) = index.add([longer])
+        assert verdict.of == "h9"
+        assert index.find("h9") is not None
+        assert index.find("h9-update") is None
