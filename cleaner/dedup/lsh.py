@@ -94,8 +94,11 @@ def choose_bands(threshold: float, num_perm: int, target_recall: float = 0.95) -
             bands = math.ceil(needed)
         if bands * rows > num_perm:
             continue
-        # Guard against the logarithms rounding to just below the target.
-        while candidate_probability(threshold, bands, rows) < target_recall:
+        # Guard against the logarithms rounding to just below the target. Bounded: where
+        # `threshold**rows` is lost in rounding (1 - it == 1.0), no number of bands helps.
+        while bands * rows <= num_perm and candidate_probability(threshold, bands, rows) < (
+            target_recall
+        ):
             bands += 1
         if bands * rows > num_perm:
             continue

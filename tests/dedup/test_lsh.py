@@ -71,6 +71,15 @@ def test_a_tiny_threshold_is_unreachable_not_an_overflow() -> None:
         choose_bands(2**-8, 128, 0.95)
 
 
+@pytest.mark.parametrize("recall", [5e-324, 1e-300, 1e-17])
+def test_a_vanishing_target_recall_returns_at_once(recall: float) -> None:
+    """Where threshold**rows is lost in rounding (1 - it == 1.0) no band count reaches even a
+    vanishing recall: the search moves on instead of adding bands for ever."""
+    bands, rows = choose_bands(0.5, 128, recall)
+    assert bands * rows <= 128
+    assert candidate_probability(0.5, bands, rows) >= recall
+
+
 def _sets_with_jaccard(
     rng: np.random.Generator, size: int, jaccard: float
 ) -> tuple[np.ndarray, np.ndarray]:
