@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import cleaner.index.codec as codec
 from cleaner.dedup.cluster import MatchKind
 from cleaner.dedup.index import DedupConfig, PreparedSketches, Sketcher
 from cleaner.document import Document
-from cleaner.index import codec
 from cleaner.index.backends import open_store
 from cleaner.index.check import BatchCheck, check_batch
 from cleaner.index.format import NotAnIndex, check_header, check_settings

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+import cleaner.index.codec as codec
 from cleaner.dedup.cluster import MatchKind
 from cleaner.dedup.index import (
     DedupConfig,
@@ -41,7 +42,6 @@ from cleaner.dedup.index import (
     PreparedSketches,
     Sketcher,
 )
-from cleaner.index import codec
 from cleaner.index.keys import caps, key_rows
 from cleaner.index.store import IndexedDoc, IndexStore
 from cleaner.stage import TaskMap, serial_map
