@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -227,21 +227,9 @@ def test_clean_text_reads_an_edited_config_again(tmp_path: Path) -> None:
     assert clean_text(text, config=str(config)) == "Hello world."
 
 
-_MARKER_PACK = """
-pack = "local"
-description = "A marker line that a site appends."
-
-[[rule]]
-id = "local.marker"
-kind = "phrase"
-why = "The marker line."
-phrases = ["{phrase}"]
-must_match = ["{phrase}"]
-must_not_match = ["A line about something else"]
-"""
-
-
-def test_clean_text_reads_an_edited_rule_file_again(tmp_path: Path) -> None:
+def test_clean_text_reads_an_edited_rule_file_again(
+    tmp_path: Path, write_marker_pack: Callable[[Path, str], None]
+) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     pack = rules / "local.toml"
@@ -251,10 +239,10 @@ def test_clean_text_reads_an_edited_rule_file_again(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     text = "The council met on Tuesday.\nAlpha marker line\nBeta marker line"
-    pack.write_text(_MARKER_PACK.format(phrase="Alpha marker line"), encoding="utf-8")
+    write_marker_pack(pack, "Alpha marker line")
     assert clean_text(text, config=config) == "The council met on Tuesday.\nBeta marker line"
     # The config file is unchanged; only the rule file it names was edited.
-    pack.write_text(_MARKER_PACK.format(phrase="Beta marker line"), encoding="utf-8")
+    write_marker_pack(pack, "Beta marker line")
     assert clean_text(text, config=config) == "The council met on Tuesday.\nAlpha marker line"
 
 

@@ -4,6 +4,7 @@ the contents of every rule file, not only their paths."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +14,6 @@ import cleaner.run.job as job
 from cleaner.cli.main import main
 from cleaner.errors import CleanerError
 
-_PACK = """
-pack = "local"
-description = "A marker line that a site appends."
-
-[[rule]]
-id = "local.marker"
-kind = "phrase"
-why = "The marker line."
-phrases = ["{phrase}"]
-must_match = ["{phrase}"]
-must_not_match = ["A line about something else"]
-"""
 _BODY = (
     "The council voted on the budget on Tuesday after a long debate about roads and schools"
     " in the district {n}.\nAlpha marker line\nBeta marker line\nThe mayor said the plan"
@@ -43,12 +32,12 @@ def _texts(out: Path) -> list[str]:
 
 
 def test_an_edited_rule_file_is_applied_to_every_shard_of_a_resumed_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_marker_pack: Callable[[Path, str], None]
 ) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     pack = rules / "local.toml"
-    pack.write_text(_PACK.format(phrase="Alpha marker line"), "utf-8")
+    write_marker_pack(pack, "Alpha marker line")
     dump = _dump(tmp_path / "dump.jsonl")
     out = tmp_path / "out.jsonl"
     args = [
@@ -68,7 +57,7 @@ def test_an_edited_rule_file_is_applied_to_every_shard_of_a_resumed_run(
     assert len(list((tmp_path / ".out.jsonl.cleaner-work" / "map").glob("*.done"))) == 5
     monkeypatch.setattr(job, "run_map", mapped)
 
-    pack.write_text(_PACK.format(phrase="Beta marker line"), "utf-8")  # same path, new rule
+    write_marker_pack(pack, "Beta marker line")  # same path, new rule
     assert main(args) == 0
     texts = _texts(out)
     assert len(texts) == 30
