@@ -243,15 +243,18 @@ class SyntheticStream:
     def chunks(self, size: int = CHUNK_DOCS) -> Iterator[list[str]]:
         """The documents in order, `size` at a time."""
         for start in range(0, self.n_docs, size):
-            stop = min(start + size, self.n_docs)
-            planted = self.planted(start, stop)
-            texts = self._base_texts(planted.source)
-            for k in np.flatnonzero(planted.is_copy).tolist():
-                if planted.exact[k]:
-                    texts[k] = _exact_variant(texts[k])
-                else:
-                    texts[k] = _near_variant(texts[k], random.Random(start + k))
-            yield texts
+            yield self.texts(start, min(start + size, self.n_docs))
+
+    def texts(self, start: int, stop: int) -> list[str]:
+        """Documents ``start..stop-1``: the same texts whatever slices they are asked in."""
+        planted = self.planted(start, stop)
+        texts = self._base_texts(planted.source)
+        for k in np.flatnonzero(planted.is_copy).tolist():
+            if planted.exact[k]:
+                texts[k] = _exact_variant(texts[k])
+            else:
+                texts[k] = _near_variant(texts[k], random.Random(start + k))
+        return texts
 
 
 def _exact_variant(text: str) -> str:

@@ -52,17 +52,6 @@ KINDS = ("exact", "near", "excerpt", "rewrite")
 CHECKPOINTS = (0.1, 0.5, 1.0)
 
 
-def _stream_slice(stream: SyntheticStream, start: int, stop: int) -> list[str]:
-    planted = stream.planted(start, stop)
-    texts = stream._base_texts(planted.source)
-    for k in np.flatnonzero(planted.is_copy).tolist():
-        if planted.exact[k]:
-            texts[k] = _exact_variant(texts[k])
-        else:
-            texts[k] = _near_variant(texts[k], random.Random(start + k))
-    return texts
-
-
 def planted_batch(stream: SyntheticStream, size: int) -> tuple[list[str], list[int], list[str]]:
     """The batch: its texts, the history source of each (-1 for new ones) and the kind."""
     n_history = stream.n_docs
@@ -146,7 +135,7 @@ def child_one_run(args: argparse.Namespace) -> dict[str, Any]:
     with NearDupIndex(DedupConfig()) as index:
         for lo in range(0, args.history, 10_000):
             hi = min(lo + 10_000, args.history)
-            index.add(_stream_slice(stream, lo, hi), _ids(lo, hi))
+            index.add(stream.texts(lo, hi), _ids(lo, hi))
         index.add(texts, [f"b{k}" for k in range(len(texts))])
         result = index.finish()
     a = result.assignments
@@ -214,7 +203,7 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
     for lo in range(0, args.history, args.batch_size):
         hi = min(lo + args.batch_size, args.history)
         t = time.perf_counter()
-        sigs = signer.signatures(_stream_slice(stream, lo, hi))
+        sigs = signer.signatures(stream.texts(lo, hi))
         with lsh.insertion_session() as session:
             for k, sig in enumerate(sigs):
                 session.insert(f"d{lo + k}", signer.hasher.to_lean_minhash(sig))
@@ -283,7 +272,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
             hi = min(lo + args.batch_size, args.history)
             docs = [
                 Document(id=f"d{lo + k}", text=text)
-                for k, text in enumerate(_stream_slice(stream, lo, hi))
+                for k, text in enumerate(stream.texts(lo, hi))
             ]
             t = time.perf_counter()
             index.add(docs)
