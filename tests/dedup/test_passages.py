@@ -9,7 +9,7 @@ import pytest
 
 from cleaner.dedup.cluster import MatchKind
 from cleaner.dedup.index import DedupConfig, NearDupIndex
-from cleaner.dedup.passages import copy_kinds, increasing_run, ordered_chain
+from cleaner.dedup.passages import copy_kinds, ordered_chain, ordered_run
 from cleaner.dedup.rewrite import RewriteConfig, align_pairs
 from cleaner.dedup.sentences import split_sentences
 from cleaner.dedup.verify import PairOverlaps
@@ -27,10 +27,19 @@ def _i64(values: list[int]) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([], 0), ([3], 1), ([0, 1, 2, 3], 4), ([3, 2, 1, 0], 1), ([0, 5, 1, 2, 9, 3], 4), ([2, 2], 1)],
+    [
+        ([], 0),
+        ([3], 1),
+        ([0, 1, 2, 3], 4),
+        ([3, 2, 1, 0], 1),
+        ([0, 5, 1, 2, 9, 3], 4),
+        ([2, 2], 2),  # a split sentence: both halves match the same one, in place
+        ([0, 3, 3, 1, 4], 4),
+        ([2, 1, 1, 0], 2),
+    ],
 )
-def test_increasing_run(values: list[int], expected: int) -> None:
-    assert increasing_run(values) == expected
+def test_ordered_run(values: list[int], expected: int) -> None:
+    assert ordered_run(values) == expected
 
 
 def test_ordered_chain_counts_rows_whose_best_columns_climb() -> None:
