@@ -251,6 +251,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"independent {len(wrong)}/{len(measured[name]['independent'])}"
                 )
             print(f"  {text:38s} {'; '.join(scores)}")
+        other = measured[tested]
+        safe = [r for r in rules if not flags(r, other["_independent_pairs"])]
+        best = max((len(flags(r, other["heavy"])) for r in safe), default=0)
+        print(
+            f"  of these, {len(safe)} flag no independent document of {tested}; "
+            f"the best of them finds {best}/{len(other['heavy'])} of its heavy paraphrases"
+        )
 
 
 if __name__ == "__main__":
