@@ -1,10 +1,16 @@
-"""Text reuse found in short documents: the hand-written set of `bench/data/reuse/`.
+"""Text reuse found in short documents: the hand-written sets of `bench/data/reuse*/`.
 
     python bench/reuse_bench.py [--orders 5]
+    python bench/reuse_bench.py --data bench/data/reuse2
 
 `bench/data/reuse/docs/` holds four encyclopedic source texts written for the project
 (lighthouses, honey bees, coral reefs, the printing press; 410-540 words) and, for each,
-nine short documents (140-220 words), labelled in `labels.tsv`:
+nine short documents (140-220 words), labelled in `labels.tsv`. `bench/data/reuse2/`, a
+second set written later to test what the first chose, has the same layout and kinds on
+four other subjects (virtual memory, photosynthesis, the Great Fire of London, the
+Pythagorean theorem; sources 400-440 words, documents 150-230 words), its independent
+answers written as textbook answers to the same question (they share its terms of art,
+standard phrasings and famous figures):
 
 - ``cut``: copy-and-paste of two or three paragraphs from different parts of the source,
   with small edits (a word dropped or changed, a clause cut);
