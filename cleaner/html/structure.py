@@ -114,6 +114,17 @@ def prune_navigation(root: HtmlElement) -> list[Removal]:
     return removals
 
 
+def prune_choice_lists(root: HtmlElement) -> list[Removal]:
+    """Remove drop-down lists (`<select>`, `<datalist>`): their options are form choices
+    (categories, archives by month, countries), never article text."""
+    removals: list[Removal] = []
+    for element in list(root.iter("select", "datalist")):
+        text = element_text(element)
+        if _detach(element) and text:
+            removals.append(Removal("html.form", text))
+    return removals
+
+
 def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
     """Remove lists and short paragraphs whose text is mostly link text.
 

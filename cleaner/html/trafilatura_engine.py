@@ -37,7 +37,12 @@ from trafilatura.xml import xmltotxt
 
 from cleaner.html.extraction import EngineSettings, Extraction, Removal
 from cleaner.html.leftover import left_out
-from cleaner.html.structure import merge_split_bodies, prune_link_blocks, prune_navigation
+from cleaner.html.structure import (
+    merge_split_bodies,
+    prune_choice_lists,
+    prune_link_blocks,
+    prune_navigation,
+)
 
 #: With `fast`, an extraction shorter than this share of the page's text is redone with
 #: trafilatura's fallback extractors (see the module doc).
@@ -54,6 +59,7 @@ def extract(root: HtmlElement, settings: EngineSettings, url: str | None = None)
     """Extract the article of the page whose tree is `root` (modified: pruned in place)."""
     merge_split_bodies(root)
     removals: list[Removal] = prune_navigation(root)
+    removals += prune_choice_lists(root)
     removals += prune_link_blocks(root, settings.link_density)
     body = _extract_body(root, settings, url, fast=settings.fast)
     if settings.fast and _short(body, root):
