@@ -6,6 +6,7 @@ from cleaner.html.parse import parse_html
 from cleaner.html.structure import (
     link_density,
     merge_split_bodies,
+    prune_choice_lists,
     prune_link_blocks,
     prune_navigation,
 )
@@ -146,3 +147,16 @@ def test_a_paragraph_linking_to_a_document_or_an_address_is_content() -> None:
     assert [r.text for r in removals] == ["READ MORE: Budget passes"]
     text = element_text(root.body)
     assert "report-2008" in text and "press@example.org" in text and "+49 30 123" in text
+
+
+def test_drop_down_lists_go_as_form_choices() -> None:
+    root = parse_html(
+        "<div><p>Categories</p><select><option>Select</option><option>Health</option>"
+        "<option>Sports</option></select><datalist><option>Spring</option></datalist></div>"
+        + PROSE
+    )
+    removals = [(r.rule, r.text) for r in prune_choice_lists(root)]
+    assert removals == [("html.form", "Select Health Sports"), ("html.form", "Spring")]
+    text = element_text(root.body)
+    assert "Health" not in text and "Spring" not in text
+    assert "Categories" in text and "council approved" in text
