@@ -160,3 +160,30 @@ def test_drop_down_lists_go_as_form_choices() -> None:
     text = element_text(root.body)
     assert "Health" not in text and "Spring" not in text
     assert "Categories" in text and "council approved" in text
+
+
+def test_a_labelled_tag_cloud_goes_as_a_link_list() -> None:
+    links = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
+    root = parse_html(f"<div><blockquote>Tags</blockquote><br>{links}</div>" + PROSE)
+    assert [r.rule for r in prune_link_blocks(root, 0.8)] == ["html.link-list"]
+    assert "tag 3" not in element_text(root.body)
+    assert "council approved" in element_text(root.body)
+
+
+def test_links_marked_as_tags_go_with_their_label() -> None:
+    tags = ", ".join(f"<a href='/tag/{i}' rel='tag'>city council {i}</a>" for i in range(3))
+    root = parse_html(PROSE + f"<p>A closing line.</p><strong>Tags<br>{tags}</strong>")
+    [removal] = prune_link_blocks(root, 0.8)
+    assert removal.rule == "html.tags"
+    assert removal.text == "Tags city council 0 , city council 1 , city council 2"
+    text = element_text(root.body)
+    assert "council 1" not in text and "A closing line." in text
+
+
+def test_a_paragraph_with_a_tag_link_in_its_prose_stays() -> None:
+    root = parse_html(
+        "<p>The council approved the plan on Monday after a long debate about "
+        "<a href='/tag/roads' rel='tag'>roads</a> and schools.</p>"
+    )
+    assert prune_link_blocks(root, 0.8) == []
+    assert "roads and schools" in element_text(root.body)
