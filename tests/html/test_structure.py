@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cleaner.html.parse import parse_html
 from cleaner.html.structure import (
     link_density,
@@ -92,9 +94,10 @@ def test_nested_body_containers_are_left_alone() -> None:
     assert len([e for e in root.iter("div")]) == 2
 
 
-def test_a_container_of_links_without_text_blocks_goes_as_a_link_list() -> None:
+@pytest.mark.parametrize("label", ["", "<blockquote>Tags</blockquote><br>", "<h3>Tags</h3>"])
+def test_a_container_of_links_without_text_blocks_goes_as_a_link_list(label: str) -> None:
     links = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
-    root = parse_html(f"<div class='cloud'>{links}</div>" + PROSE)
+    root = parse_html(f"<div class='cloud'>{label}{links}</div>" + PROSE)
     assert [r.rule for r in prune_link_blocks(root, 0.8)] == ["html.link-list"]
     assert "tag 3" not in element_text(root.body)
     assert "council approved" in element_text(root.body)
@@ -160,14 +163,6 @@ def test_drop_down_lists_go_as_form_choices() -> None:
     text = element_text(root.body)
     assert "Health" not in text and "Spring" not in text
     assert "Categories" in text and "council approved" in text
-
-
-def test_a_labelled_tag_cloud_goes_as_a_link_list() -> None:
-    links = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
-    root = parse_html(f"<div><blockquote>Tags</blockquote><br>{links}</div>" + PROSE)
-    assert [r.rule for r in prune_link_blocks(root, 0.8)] == ["html.link-list"]
-    assert "tag 3" not in element_text(root.body)
-    assert "council approved" in element_text(root.body)
 
 
 def test_links_marked_as_tags_go_with_their_label() -> None:
