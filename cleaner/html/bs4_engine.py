@@ -7,8 +7,10 @@ structure it came from. Steps, in order:
 2. Drop page chrome: landmarks (`nav`, `header`, `footer`, `aside`, `form`, `figure`,
    `figcaption`, controls), hidden elements, and elements whose class or id marks sharing,
    related links, newsletters, comments, ads, cookie banners, tags, captions, bylines...
-   (`vocabulary.class_rule`). Guard: an element that holds more than `GUARD_SHARE` of the
-   page's paragraph text is the article's container, whatever its class says, and stays.
+   (`vocabulary.class_rule`). Guards: an element that holds more than `GUARD_SHARE` of the
+   page's paragraph text is the article's container, whatever its class says, and stays; so
+   does an element whose own markup names it the article (`<main>`, `hentry`,
+   `itemprop="articleBody"`, `role="main"`), whose class words describe the post.
 3. Drop lists and short paragraphs that are mostly links (same rule and threshold as the
    trafilatura engine's `structure.prune_link_blocks`).
 4. Choose the article: the smallest element that still holds `MAIN_SHARE` of the text of the
@@ -53,6 +55,8 @@ _BLOCK_TAGS = frozenset(
         "center", "details", "summary", "hr", "body",
     }
 )  # fmt: skip
+_ARTICLE_TAGS = frozenset({"main"})
+_ARTICLE_CLASSES = frozenset({"hentry", "h-entry"})
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 # A table holding any of these is page layout (old sites), read as blocks, not as rows.
 _LAYOUT_INSIDE = ["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "blockquote"]
@@ -107,7 +111,21 @@ def _chrome_rule(tag: Tag) -> str | None:
     attrs = {key: " ".join(v) if isinstance(v, list) else str(v) for key, v in tag.attrs.items()}
     if is_hidden(attrs):
         return "html.hidden"
+    if _marks_article(tag.name, attrs):
+        return None
     return class_rule(attrs.get("class"), attrs.get("id"))
+
+
+def _marks_article(name: str, attrs: dict[str, str]) -> bool:
+    """True for an element whose own markup says it is the article (`<article>`, `<main>`,
+    `itemprop="articleBody"`, `role="main"`, the `hentry` microformat): its class words
+    describe the post, not page chrome (WordPress gives every post `tag-<slug>` and
+    `category-<slug>` classes, which would read as a tag list)."""
+    if name in _ARTICLE_TAGS or attrs.get("itemprop") == "articleBody":
+        return True
+    if attrs.get("role") in ("main", "article"):
+        return True
+    return not _ARTICLE_CLASSES.isdisjoint((attrs.get("class") or "").split())
 
 
 def _remove_chrome(body: Tag) -> list[Removal]:

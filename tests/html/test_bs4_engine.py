@@ -1,0 +1,42 @@
+"""The bs4 engine: which elements its class words may remove."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaner.html import bs4_engine
+from cleaner.html.extraction import EngineSettings
+
+# A WordPress post: its text in a <div> of lines (no long <p> for the guard to weigh), and its
+# container classed with the post's tags and categories.
+_LINES = "<br>".join(
+    f"Line {i} of the post says something about the garden and the weather this spring."
+    for i in range(12)
+)
+_POST = (
+    "<html><body><div class='menu'><a href='/'>Home</a></div>"
+    "<{tag} class='post-486 post type-post {mark} category-garden tag-spring tag-weather'>"
+    "<div class='entry-content'>{lines}</div></{tag}>"
+    "<div class='sidebar'>Recent posts</div></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("tag", "mark"),
+    [("div", "hentry"), ("div", "h-entry"), ("main", ""), ("article", "hentry")],
+)
+def test_a_post_marked_as_the_article_is_not_removed_by_its_tag_classes(
+    tag: str, mark: str
+) -> None:
+    page = _POST.format(tag=tag, mark=mark, lines=_LINES)
+    extraction = bs4_engine.extract(page, EngineSettings())
+    text = "\n".join(extraction.blocks)
+    assert "Line 7 of the post" in text
+    assert "Recent posts" not in text
+
+
+def test_an_unmarked_element_with_a_tag_class_is_still_chrome() -> None:
+    page = _POST.format(tag="div", mark="", lines=_LINES)
+    extraction = bs4_engine.extract(page, EngineSettings())
+    assert "Line 7 of the post" not in "\n".join(extraction.blocks)
+    assert "html.class:tags" in {removal.rule for removal in extraction.removals}
