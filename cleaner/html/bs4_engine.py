@@ -14,7 +14,9 @@ structure it came from. Steps, in order:
 3. Drop lists and short paragraphs that are mostly links (same rule and threshold as the
    trafilatura engine's `structure.prune_link_blocks`).
 4. Choose the article: the smallest element that still holds `MAIN_SHARE` of the text of the
-   long paragraphs (`LONG_PARAGRAPH_CHARS`). Text outside it is `html.not-main`.
+   long paragraphs (`LONG_PARAGRAPH_CHARS`). Text outside it is `html.not-main`. Paragraphs
+   are `<p>` elements, or on a page that writes most of its text elsewhere (`<div>`s or
+   cells of text and `<br>`s), the inline text of each block.
 5. Render headings, paragraphs, lists (one item per line, "- " marked), quotes, preformatted
    text and tables (cells joined by " | ", one row per line) as blocks; `<br>` is a line break.
    A table that holds paragraphs or other tables is page layout and is read as blocks.
@@ -57,6 +59,11 @@ _BLOCK_TAGS = frozenset(
 )  # fmt: skip
 _ARTICLE_TAGS = frozenset({"main"})
 _ARTICLE_CLASSES = frozenset({"hentry", "h-entry"})
+# Blocks whose inline text makes a paragraph (lists and tables are made of their items).
+_PARAGRAPH_BLOCKS = frozenset(
+    {"p", "div", "section", "article", "main", "blockquote", "pre", "td", "th", "dd", "li",
+     "center", "address"}
+)  # fmt: skip
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 # A table holding any of these is page layout (old sites), read as blocks, not as rows.
 _LAYOUT_INSIDE = ["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "blockquote"]
@@ -90,18 +97,44 @@ def _text(tag: Tag) -> str:
 
 
 def _long_paragraph_weights(body: Tag) -> dict[int, int]:
-    """id(element) -> characters of long paragraphs inside it (body included)."""
+    """id(element) -> characters of long paragraphs inside it (body included).
+
+    Paragraphs are `<p>` elements; on a page that writes less than half of its text in them
+    (blogs and older sites: `<div>`s or cells of text and `<br>`s), the inline text of every
+    block counts as a paragraph instead (`_inline_blocks`).
+    """
+    paragraphs = [(p, len(_text(p))) for p in body.find_all("p")]
+    long_p = [(p, size) for p, size in paragraphs if size >= LONG_PARAGRAPH_CHARS]
+    inline = [(b, size) for b, size in _inline_blocks(body) if size >= LONG_PARAGRAPH_CHARS]
+    if 2 * sum(size for _, size in long_p) < sum(size for _, size in inline):
+        long_p = inline
     weights: dict[int, int] = {}
-    for paragraph in body.find_all("p"):
-        size = len(_text(paragraph))
-        if size < LONG_PARAGRAPH_CHARS:
-            continue
+    for paragraph, size in long_p:
         weights[id(paragraph)] = weights.get(id(paragraph), 0) + size
         for ancestor in paragraph.parents:
             weights[id(ancestor)] = weights.get(id(ancestor), 0) + size
             if ancestor is body:
                 break
     return weights
+
+
+def _inline_blocks(body: Tag) -> list[tuple[Tag, int]]:
+    """Each block below `body` with the characters of its inline text (the strings that no
+    nested block holds), in document order."""
+    own: dict[int, int] = {}
+    blocks: dict[int, Tag] = {}
+    for string in body.find_all(string=True):
+        if isinstance(string, _SKIPPED_STRINGS):
+            continue
+        size = len(collapse(str(string)))
+        block = string.parent
+        while block is not None and block is not body and block.name not in _PARAGRAPH_BLOCKS:
+            block = block.parent
+        if not size or block is None or block is body:
+            continue
+        own[id(block)] = own.get(id(block), 0) + size
+        blocks[id(block)] = block
+    return [(blocks[key], size) for key, size in own.items()]
 
 
 def _chrome_rule(tag: Tag) -> str | None:

@@ -35,8 +35,39 @@ def test_a_post_marked_as_the_article_is_not_removed_by_its_tag_classes(
     assert "Recent posts" not in text
 
 
-def test_an_unmarked_element_with_a_tag_class_is_still_chrome() -> None:
-    page = _POST.format(tag="div", mark="", lines=_LINES)
+def test_a_small_element_with_a_tag_class_is_still_chrome() -> None:
+    page = _POST.format(tag="div", mark="hentry", lines=_LINES).replace(
+        "<div class='sidebar'>", "<div class='tag-list'>Tagged: spring, weather</div><div>"
+    )
     extraction = bs4_engine.extract(page, EngineSettings())
-    assert "Line 7 of the post" not in "\n".join(extraction.blocks)
+    assert "Tagged" not in "\n".join(extraction.blocks)
     assert "html.class:tags" in {removal.rule for removal in extraction.removals}
+
+
+def test_a_page_without_long_p_paragraphs_is_weighed_by_its_blocks_of_text() -> None:
+    # The post's text is in a <div> of lines; the one long <p> is the comment form's notice.
+    notice = "<p>Your e-mail address will not be published. Required fields are marked, thanks.</p>"
+    page = (
+        f"<html><body><div class='content'><div class='text'>{_LINES}</div></div>"
+        f"<div class='respond'>{notice}</div></body></html>"
+    )
+    text = "\n".join(bs4_engine.extract(page, EngineSettings()).blocks)
+    assert "Line 7 of the post" in text
+
+
+def test_a_page_of_p_paragraphs_is_weighed_by_them() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the story, long enough to count as one of its paragraphs, "
+        "and a little more.</p>"
+        for i in range(8)
+    )
+    teaser = (
+        "<div class='teaser'>"
+        + "<br>".join(["Another story, with a teaser text of its own"] * 3)
+        + "</div>"
+    )
+    page = f"<html><body><div class='story'>{story}</div>{teaser}</body></html>"
+    extraction = bs4_engine.extract(page, EngineSettings())
+    text = "\n".join(extraction.blocks)
+    assert "Paragraph 5 of the story" in text
+    assert "teaser text" not in text
