@@ -9,8 +9,9 @@ structure it came from. Steps, in order:
    related links, newsletters, comments, ads, cookie banners, tags, captions, bylines...
    (`vocabulary.class_rule`). Guards: an element that holds more than `GUARD_SHARE` of the
    page's paragraph text is the article's container, whatever its class says, and stays; so
-   does an element whose own markup names it the article (`<main>`, `hentry`,
-   `itemprop="articleBody"`, `role="main"`), whose class words describe the post.
+   does an element whose own markup names it the article (`<main>`, the microformats'
+   `hentry` and `entry-content`, WordPress's `type-post`, `itemprop="articleBody"`,
+   `role="main"`), whose class words describe the post.
 3. Drop lists and short paragraphs that are mostly links (same rule and threshold as the
    trafilatura engine's `structure.prune_link_blocks`).
 4. Choose the article: the smallest element that still holds `MAIN_SHARE` of the text of the
@@ -58,7 +59,9 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _ARTICLE_TAGS = frozenset({"main"})
-_ARTICLE_CLASSES = frozenset({"hentry", "h-entry"})
+_ARTICLE_CLASSES = frozenset(
+    {"hentry", "h-entry", "entry-content", "e-content", "type-post", "status-publish"}
+)
 # Blocks whose inline text makes a paragraph (lists and tables are made of their items).
 _PARAGRAPH_BLOCKS = frozenset(
     {"p", "div", "section", "article", "main", "blockquote", "pre", "td", "th", "dd", "li",
@@ -150,10 +153,12 @@ def _chrome_rule(tag: Tag) -> str | None:
 
 
 def _marks_article(name: str, attrs: dict[str, str]) -> bool:
-    """True for an element whose own markup says it is the article (`<article>`, `<main>`,
-    `itemprop="articleBody"`, `role="main"`, the `hentry` microformat): its class words
-    describe the post, not page chrome (WordPress gives every post `tag-<slug>` and
-    `category-<slug>` classes, which would read as a tag list)."""
+    """True for an element whose own markup says it is the article (`<main>`,
+    `itemprop="articleBody"`, `role="main"`, the microformats' `hentry`/`entry-content`,
+    WordPress's `type-post`/`status-publish`): its class words describe the post, not page
+    chrome (WordPress gives every post `tag-<slug>` and `category-<slug>` classes, which
+    would read as a tag list). `<article>` alone is not enough: news sites mark their
+    teaser cards with it (on Zyte, exempting it cost 0.002)."""
     if name in _ARTICLE_TAGS or attrs.get("itemprop") == "articleBody":
         return True
     if attrs.get("role") in ("main", "article"):

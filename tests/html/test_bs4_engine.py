@@ -15,7 +15,7 @@ _LINES = "<br>".join(
 )
 _POST = (
     "<html><body><div class='menu'><a href='/'>Home</a></div>"
-    "<{tag} class='post-486 post type-post {mark} category-garden tag-spring tag-weather'>"
+    "<{tag} class='post-486 post {mark} category-garden tag-spring tag-weather'>"
     "<div class='entry-content'>{lines}</div></{tag}>"
     "<div class='sidebar'>Recent posts</div></body></html>"
 )
@@ -23,7 +23,14 @@ _POST = (
 
 @pytest.mark.parametrize(
     ("tag", "mark"),
-    [("div", "hentry"), ("div", "h-entry"), ("main", ""), ("article", "hentry")],
+    [
+        ("div", "hentry"),
+        ("div", "h-entry"),
+        ("main", ""),
+        ("article", "hentry"),
+        ("article", "status-publish"),
+        ("div", "type-post"),
+    ],
 )
 def test_a_post_marked_as_the_article_is_not_removed_by_its_tag_classes(
     tag: str, mark: str
@@ -71,3 +78,16 @@ def test_a_page_of_p_paragraphs_is_weighed_by_them() -> None:
     text = "\n".join(extraction.blocks)
     assert "Paragraph 5 of the story" in text
     assert "teaser text" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "classes", "expected"),
+    [
+        ("div", "post-486 post hentry tag-spring", True),
+        ("div", "entry-content", True),
+        ("div", "post-486 post tag-spring", False),
+        ("article", "teaser related-story", False),
+    ],
+)
+def test_what_marks_the_article(name: str, classes: str, expected: bool) -> None:
+    assert bs4_engine._marks_article(name, {"class": classes}) is expected
