@@ -12,8 +12,10 @@ structure it came from. Steps, in order:
    does an element whose own markup names it the article (`<main>`, the microformats'
    `hentry` and `entry-content`, WordPress's `type-post`, `itemprop="articleBody"`,
    `role="main"`), whose class words describe the post.
-3. Drop lists and short paragraphs that are mostly links (same rule and threshold as the
-   trafilatura engine's `structure.prune_link_blocks`).
+3. Drop lists and short paragraphs that are mostly links, containers of five or more links
+   and no text block (tag clouds), and the element around `rel="tag"` links when it is
+   mostly links (same rules and threshold as the trafilatura engine's
+   `structure.prune_link_blocks`).
 4. Choose the article: the smallest element that still holds `MAIN_SHARE` of the text of the
    long paragraphs (`LONG_PARAGRAPH_CHARS`). Text outside it is `html.not-main`. Paragraphs
    are `<p>` elements, or on a page that writes most of its text elsewhere (`<div>`s or
@@ -67,6 +69,10 @@ _PARAGRAPH_BLOCKS = frozenset(
     {"p", "div", "section", "article", "main", "blockquote", "pre", "td", "th", "dd", "li",
      "center", "address"}
 )  # fmt: skip
+# A tag cloud or a row of links without list markup (as `structure.prune_link_blocks`).
+_CLOUD_CONTAINERS = ["div", "section", "aside", "span"]
+_CLOUD_BLOCKS = ["p", "div", "ul", "ol", "table", "section", "article"]
+_CLOUD_LINKS = 5
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 # A table holding any of these is page layout (old sites), read as blocks, not as rows.
 _LAYOUT_INSIDE = ["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "blockquote"]
@@ -210,6 +216,21 @@ def _remove_link_blocks(body: Tag, density: float) -> list[Removal]:
         if word_count(text) <= LINK_PARAGRAPH_MAX_WORDS and _link_density(tag) >= density:
             tag.decompose()
             removals.append(Removal("html.link-paragraph", text))
+    for tag in body.find_all(_CLOUD_CONTAINERS):
+        if tag.decomposed or len(tag.find_all("a", recursive=False)) < _CLOUD_LINKS:
+            continue
+        if tag.find(_CLOUD_BLOCKS, recursive=False) is None and _link_density(tag) >= density:
+            text = _text(tag)
+            tag.decompose()
+            removals.append(Removal("html.link-list", text))
+    for link in body.find_all("a", rel="tag"):
+        parent = link.parent
+        if link.decomposed or parent is None or parent is body or parent.decomposed:
+            continue
+        if _link_density(parent) >= density:
+            text = _text(parent)
+            parent.decompose()
+            removals.append(Removal("html.tags", text))
     return removals
 
 

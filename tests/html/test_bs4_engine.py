@@ -91,3 +91,24 @@ def test_a_page_of_p_paragraphs_is_weighed_by_them() -> None:
 )
 def test_what_marks_the_article(name: str, classes: str, expected: bool) -> None:
     assert bs4_engine._marks_article(name, {"class": classes}) is expected
+
+
+def test_tag_clouds_and_rel_tag_lists_go() -> None:
+    story = "".join(
+        f"<p>Paragraph {i} of the story, long enough to count as one of its paragraphs, "
+        "and a little more.</p>"
+        for i in range(4)
+    )
+    cloud = "<div><h3>Topics</h3>" + " ".join(
+        f"<a href='/t/{i}'>city topic {i}</a>" for i in range(6)
+    )
+    tags = ", ".join(f"<a href='/tag/{i}' rel='tag'>city council {i}</a>" for i in range(3))
+    page = (
+        f"<html><body><div>{story}<strong>Tags<br>{tags}</strong>{cloud}</div></div></body></html>"
+    )
+    extraction = bs4_engine.extract(page, EngineSettings())
+    text = "\n".join(extraction.blocks)
+    assert "Paragraph 3 of the story" in text
+    assert "city topic 4" not in text and "city council 1" not in text
+    rules = {removal.rule for removal in extraction.removals}
+    assert {"html.tags", "html.link-list"} <= rules
