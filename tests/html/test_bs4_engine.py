@@ -102,7 +102,7 @@ def test_tag_clouds_and_rel_tag_lists_go() -> None:
     cloud = "<div><h3>Topics</h3>" + " ".join(
         f"<a href='/t/{i}'>city topic {i}</a>" for i in range(6)
     )
-    tags = ", ".join(f"<a href='/tag/{i}' rel='tag'>city council {i}</a>" for i in range(3))
+    tags = ", ".join(f"<a href='/tag/{i}' rel='tag'>city council news {i}</a>" for i in range(3))
     page = (
         f"<html><body><div>{story}<strong>Tags<br>{tags}</strong>{cloud}</div></div></body></html>"
     )
