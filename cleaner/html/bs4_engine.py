@@ -24,7 +24,8 @@ structure it came from. Steps, in order:
    text and tables (cells joined by " | ", one row per line) as blocks; `<br>` is a line break.
    A table that holds paragraphs or other tables is page layout and is read as blocks.
 
-On the Zyte article benchmark this reaches F1 0.93 (trafilatura 0.95, `get_text()` 0.67).
+F1 0.944 on the Zyte article benchmark and 0.888 on trafilatura-eval-dev (trafilatura 0.953
+and 0.916, `get_text()` 0.67 and 0.69; bench/README.md).
 """
 
 from __future__ import annotations
