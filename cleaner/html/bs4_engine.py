@@ -218,7 +218,9 @@ def _remove_link_blocks(body: Tag, density: float) -> list[Removal]:
             tag.decompose()
             removals.append(Removal("html.link-paragraph", text))
     for tag in body.find_all(_CLOUD_CONTAINERS):
-        if tag.decomposed or len(tag.find_all("a", recursive=False)) < _CLOUD_LINKS:
+        # The link count first: bs4's `decomposed` searches the element's whole subtree (it
+        # falls back to `find`), quadratic over deeply nested pages.
+        if len(tag.find_all("a", recursive=False)) < _CLOUD_LINKS or tag.decomposed:
             continue
         if tag.find(_CLOUD_BLOCKS, recursive=False) is None and _link_density(tag) >= density:
             text = _text(tag)
