@@ -1,7 +1,7 @@
 """Structure-aware removal on an lxml tree, before an extractor reads it.
 
-Three kinds of page structure that extractors, trafilatura included, get wrong often enough to
-matter (each measured on the Zyte article benchmark, see bench/README.md):
+Kinds of page structure that extractors, trafilatura included, get wrong often enough to
+matter (each measured on both benchmarks, see bench/README.md):
 
 - **Navigation** (`<nav>`, `<menu>`): `html.nav`. A `<nav>` of more than
   `LINK_PARAGRAPH_MAX_WORDS` words whose text is mostly not link text (below
@@ -11,11 +11,15 @@ matter (each measured on the Zyte article benchmark, see bench/README.md):
   stories" list; a short paragraph that is mostly one link is a teaser ("READ MORE: <other
   headline>", "CLICK HERE TO GET THE APP"). Prose carries a link here and there, far below
   the threshold (`link_density`, 0.8 of the characters). A list that holds lists (a menu
-  tree) needs less: 0.6. A container of at least five links and no text block of its own (a
-  tag cloud, a row of "related" links without list markup) is judged as a list.
-  `html.link-list`, `html.link-paragraph`. A paragraph counts only links to other pages: an
-  e-mail address, a phone number or a document to download ("PDF: <a href=report.pdf>") is
-  the content of the paragraph, not a teaser.
+  tree) needs less: 0.6. A container of at least five links and no text block of its own
+  other than a heading (a tag cloud, a row of "related" links without list markup) is judged
+  as a list. `html.link-list`, `html.link-paragraph`. A paragraph counts only links to
+  other pages: an e-mail address, a phone number or a document to download ("PDF: <a
+  href=report.pdf>") is the content of the paragraph, not a teaser. The element around
+  links marked `rel="tag"` (HTML's keyword for the page's tags) goes when it is mostly
+  links: `html.tags`.
+- **Drop-down lists** (`<select>`, `<datalist>`): form choices, never article text:
+  `html.form`.
 - **Article bodies split in several containers**: some sites cut the body into sibling
   `<div class="article__body">` chunks around ads; an extractor that picks "the" body
   container keeps the first chunk only (a third of a Wired article). Chunks that share the
@@ -54,11 +58,15 @@ _NOT_A_PAGE = re.compile(
 _LISTS_WITH_LINKS = XPath("//*[self::ul or self::ol][.//a]")
 _PARAGRAPHS_WITH_LINKS = XPath("//p[.//a]")
 # A tag cloud or a row of "related" links: a container whose own children include at least
-# five links and no block of text (no paragraph, list, heading, table, nested container).
+# five links and no block of text (no paragraph, list, table, nested container); a heading
+# ("Tags") may label it: the link density decides.
 _LINK_CLOUDS = XPath(
     "//*[self::div or self::section or self::aside or self::span][count(a) >= 5]"
-    "[not(p|div|ul|ol|table|h1|h2|h3|h4|h5|h6|blockquote|section|article)]"
+    "[not(p|div|ul|ol|table|section|article)]"
 )
+
+# Links marked as the page's tags (`rel="tag"`, HTML's own keyword for them).
+_TAG_LINKS = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
 
 _BODY_CLASS = re.compile(
     r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
@@ -114,6 +122,17 @@ def prune_navigation(root: HtmlElement) -> list[Removal]:
     return removals
 
 
+def prune_choice_lists(root: HtmlElement) -> list[Removal]:
+    """Remove drop-down lists (`<select>`, `<datalist>`): their options are form choices
+    (categories, archives by month, countries), never article text."""
+    removals: list[Removal] = []
+    for element in list(root.iter("select", "datalist")):
+        text = element_text(element)
+        if _detach(element) and text:
+            removals.append(Removal("html.form", text))
+    return removals
+
+
 def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
     """Remove lists and short paragraphs whose text is mostly link text.
 
@@ -141,6 +160,15 @@ def prune_link_blocks(root: HtmlElement, density: float) -> list[Removal]:
         if link_density(element, pages_only=True) >= density:
             removals.append(Removal("html.link-paragraph", element_text(element)))
             _detach(element)
+    seen: set[HtmlElement] = set()
+    for link in _elements(_TAG_LINKS(root)):
+        parent = link.getparent()
+        if parent is None or parent in seen or parent.tag in ("body", "html"):
+            continue
+        seen.add(parent)
+        if _is_attached(parent, root) and link_density(parent) >= density:
+            removals.append(Removal("html.tags", element_text(parent)))
+            _detach(parent)
     for element in _elements(_LINK_CLOUDS(root)):
         if _is_attached(element, root) and link_density(element) >= density:
             removals.append(Removal("html.link-list", element_text(element)))

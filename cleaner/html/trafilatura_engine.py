@@ -29,7 +29,7 @@ decoded once, by the parser, as for every other text from an HTML parser in clea
 
 from __future__ import annotations
 
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.baseline import html2txt
@@ -37,17 +37,29 @@ from trafilatura.xml import xmltotxt
 
 from cleaner.html.extraction import EngineSettings, Extraction, Removal
 from cleaner.html.leftover import left_out
-from cleaner.html.structure import merge_split_bodies, prune_link_blocks, prune_navigation
+from cleaner.html.structure import (
+    merge_split_bodies,
+    prune_choice_lists,
+    prune_link_blocks,
+    prune_navigation,
+)
 
 #: With `fast`, an extraction shorter than this share of the page's text is redone with
 #: trafilatura's fallback extractors (see the module doc).
 FALLBACK_PAGE_SHARE = 0.1
+
+#: Elements whose text `html2txt` never keeps (it deletes them, and asides, footers, cookie
+#: banners too, keeping their tails).
+_HIDDEN_TAGS = ("script", "style", "svg", "template")
+_HIDDEN = XPath("|".join(f".//{tag}" for tag in _HIDDEN_TAGS))
+_ELEMENTS = XPath("count(.//*)")
 
 
 def extract(root: HtmlElement, settings: EngineSettings, url: str | None = None) -> Extraction:
     """Extract the article of the page whose tree is `root` (modified: pruned in place)."""
     merge_split_bodies(root)
     removals: list[Removal] = prune_navigation(root)
+    removals += prune_choice_lists(root)
     removals += prune_link_blocks(root, settings.link_density)
     body = _extract_body(root, settings, url, fast=settings.fast)
     if settings.fast and _short(body, root):
@@ -82,14 +94,38 @@ def _extract_body(
 def _short(body: _Element | None, root: HtmlElement) -> bool:
     """True when the extracted text is under `FALLBACK_PAGE_SHARE` of the page's text.
 
-    The page's raw text (scripts included) bounds its cleaned text from above, so the
-    cleaned text (`html2txt`, a copy of the tree) is computed only for pages where the
-    extraction is short even against the raw text.
+    The page's text is trafilatura's `html2txt` of the pruned tree, which copies the tree and
+    runs a costly XPath over it: it is computed only for pages where the extraction is short
+    even against two cheap upper bounds of its length, the page's raw text (scripts included)
+    and `_visible_text_bound`.
     """
     extracted = 0 if body is None else len(" ".join("".join(map(str, body.itertext())).split()))
     if extracted >= FALLBACK_PAGE_SHARE * len(root.text_content()):
         return False
+    page_body = next(root.iter("body"), None)  # the body `html2txt` reads: the first one
+    if page_body is not None and extracted >= FALLBACK_PAGE_SHARE * _visible_text_bound(page_body):
+        return False
     return extracted < FALLBACK_PAGE_SHARE * len(html2txt(root))
+
+
+def _visible_text_bound(body: HtmlElement) -> int:
+    """An upper bound of `len(html2txt(...))` for a page whose `<body>` is `body`.
+
+    `html2txt` deletes elements (at least `_HIDDEN`, keeping their tails), puts a space
+    before the text and the tail of each block element and collapses the whitespace, which
+    never lengthens a text: its length is at most the body's text without the hidden
+    elements' text, plus two spaces per element.
+    """
+    found = _HIDDEN(body)
+    hidden = sum(
+        len(element.text_content())
+        for element in (found if isinstance(found, list) else ())
+        if isinstance(element, HtmlElement)
+        and next(element.iterancestors(*_HIDDEN_TAGS), None) is None  # outermost: counted once
+    )
+    count = _ELEMENTS(body)
+    elements = int(count if isinstance(count, float) else 0) + 1
+    return len(body.text_content()) - hidden + 2 * elements
 
 
 def _render(block: _Element) -> str:

@@ -13,12 +13,12 @@ sums) does not depend on the file system.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from cleaner.langid.ngrams import Keys, keys_of
 
@@ -53,6 +53,10 @@ def load_profiles(directory: Path, alpha: float, base_freq: float) -> Profiles:
     Vectorised over the ~180,000 (n-gram, language) entries: per profile, one pass of C-level
     iteration collects its n-grams and counts; keys, rows and probabilities are then computed
     in numpy (about 4x faster than a Python loop per entry, and it is paid in every worker).
+    The JSON is read with orjson (the standard module took a third of the load), and the
+    logarithm is taken of the known entries only: every other cell of the matrix holds the
+    same smoothing weight, log(alpha / base_freq), written once (the values are the same as
+    taking the logarithm of the whole matrix; a test compares them).
     """
     files = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
     languages: list[str] = []
@@ -60,7 +64,7 @@ def load_profiles(directory: Path, alpha: float, base_freq: float) -> Profiles:
     counts: list[npt.NDArray[np.float64]] = []
     columns: list[npt.NDArray[np.intp]] = []
     for col, path in enumerate(files):
-        profile = json.loads(path.read_text(encoding="utf-8"))
+        profile = orjson.loads(path.read_bytes())
         languages.append(str(profile["name"]))
         freq: dict[str, int] = profile["freq"]
         sizes = np.fromiter(map(len, freq), dtype=np.intp, count=len(freq))
@@ -77,8 +81,10 @@ def load_profiles(directory: Path, alpha: float, base_freq: float) -> Profiles:
     if len(set(languages)) != len(languages) or len(languages) < 2:
         raise ValueError(f"langdetect profiles in {directory}: need two or more distinct languages")
     keys, rows = np.unique(keys_of(grams), return_inverse=True)
-    probs = np.zeros((keys.size, len(languages)), dtype=np.float64)
-    probs[rows, np.concatenate(columns)] = np.concatenate(counts)
-    probs += alpha / base_freq
-    np.log(probs, out=probs)  # in place: the float64 matrix is the load's peak memory
-    return Profiles(tuple(languages), keys, probs.astype(np.float32))
+    smoothing = alpha / base_freq
+    known = np.concatenate(counts)
+    known += smoothing
+    np.log(known, out=known)
+    weights = np.full((keys.size, len(languages)), np.log(smoothing), dtype=np.float32)
+    weights[rows, np.concatenate(columns)] = known  # float64 -> float32, rounded as astype does
+    return Profiles(tuple(languages), keys, weights)

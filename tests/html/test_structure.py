@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cleaner.html.parse import parse_html
 from cleaner.html.structure import (
     link_density,
     merge_split_bodies,
+    prune_choice_lists,
     prune_link_blocks,
     prune_navigation,
 )
@@ -91,9 +94,10 @@ def test_nested_body_containers_are_left_alone() -> None:
     assert len([e for e in root.iter("div")]) == 2
 
 
-def test_a_container_of_links_without_text_blocks_goes_as_a_link_list() -> None:
+@pytest.mark.parametrize("label", ["", "<blockquote>Tags</blockquote><br>", "<h3>Tags</h3>"])
+def test_a_container_of_links_without_text_blocks_goes_as_a_link_list(label: str) -> None:
     links = " ".join(f"<a href='/tag/{i}'>tag {i}</a>" for i in range(6))
-    root = parse_html(f"<div class='cloud'>{links}</div>" + PROSE)
+    root = parse_html(f"<div class='cloud'>{label}{links}</div>" + PROSE)
     assert [r.rule for r in prune_link_blocks(root, 0.8)] == ["html.link-list"]
     assert "tag 3" not in element_text(root.body)
     assert "council approved" in element_text(root.body)
@@ -146,3 +150,35 @@ def test_a_paragraph_linking_to_a_document_or_an_address_is_content() -> None:
     assert [r.text for r in removals] == ["READ MORE: Budget passes"]
     text = element_text(root.body)
     assert "report-2008" in text and "press@example.org" in text and "+49 30 123" in text
+
+
+def test_drop_down_lists_go_as_form_choices() -> None:
+    root = parse_html(
+        "<div><p>Categories</p><select><option>Select</option><option>Health</option>"
+        "<option>Sports</option></select><datalist><option>Spring</option></datalist></div>"
+        + PROSE
+    )
+    removals = [(r.rule, r.text) for r in prune_choice_lists(root)]
+    assert removals == [("html.form", "Select Health Sports"), ("html.form", "Spring")]
+    text = element_text(root.body)
+    assert "Health" not in text and "Spring" not in text
+    assert "Categories" in text and "council approved" in text
+
+
+def test_links_marked_as_tags_go_with_their_label() -> None:
+    tags = ", ".join(f"<a href='/tag/{i}' rel='tag'>city council {i}</a>" for i in range(3))
+    root = parse_html(PROSE + f"<p>A closing line.</p><strong>Tags<br>{tags}</strong>")
+    [removal] = prune_link_blocks(root, 0.8)
+    assert removal.rule == "html.tags"
+    assert removal.text == "Tags city council 0 , city council 1 , city council 2"
+    text = element_text(root.body)
+    assert "council 1" not in text and "A closing line." in text
+
+
+def test_a_paragraph_with_a_tag_link_in_its_prose_stays() -> None:
+    root = parse_html(
+        "<p>The council approved the plan on Monday after a long debate about "
+        "<a href='/tag/roads' rel='tag'>roads</a> and schools.</p>"
+    )
+    assert prune_link_blocks(root, 0.8) == []
+    assert "roads and schools" in element_text(root.body)

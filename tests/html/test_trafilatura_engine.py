@@ -39,6 +39,36 @@ def test_script_text_does_not_count_as_page_text() -> None:
     assert not trafilatura_engine._short(_body(_LONG), root)
 
 
+_BOUND_PAGES = [
+    f"<html><body><p>{_LONG}</p></body></html>",
+    # minified: block elements with no whitespace between them (html2txt adds spaces)
+    "<html><body>"
+    + "".join(f"<div>w{i}</div><p>x{i}</p><li>y</li>" for i in range(200))
+    + "</body></html>",
+    # hidden elements nested in each other, with tails that html2txt keeps
+    "<html><body><svg><style>.a{}</style><text>svg text</text></svg>tail one"
+    "<script>var a = '<p>no</p>';</script>tail two<template><p>inert</p></template>"
+    f"<aside>{_LONG}</aside><footer>{_LONG}</footer><p>{_LONG}</p></body></html>",
+    "<html><body>   \n\t  </body></html>",
+    "<html><body><p>a&nbsp;b\u00a0c \u2003 d</p><pre>  x\n\n  y  </pre></body></html>",
+]
+
+
+@pytest.mark.parametrize("page", _BOUND_PAGES)
+def test_visible_text_bound_is_never_below_html2txt(page: str) -> None:
+    from trafilatura.baseline import html2txt
+
+    root = parse_html(page)
+    body = next(root.iter("body"))
+    assert trafilatura_engine._visible_text_bound(body) >= len(html2txt(root))
+
+
+def test_visible_text_bound_leaves_out_scripts_and_styles() -> None:
+    script = "var x = 1;" * 500
+    root = parse_html(f"<html><body><script>{script}</script><p>{_LONG}</p></body></html>")
+    assert trafilatura_engine._visible_text_bound(next(root.iter("body"))) < 2 * len(_LONG)
+
+
 @pytest.mark.parametrize(("fast", "short", "expected"), [
     (True, True, [True, False]),
     (True, False, [True]),

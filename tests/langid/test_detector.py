@@ -104,6 +104,26 @@ def test_weights_are_langdetects_smoothed_probabilities(tmp_path: Path) -> None:
     assert not unknown.any()
 
 
+def test_shipped_weights_equal_the_log_of_the_whole_matrix() -> None:
+    """Only the known entries get their own logarithm; every cell equals, bit for bit, the
+    float32 of log(alpha / base_freq + P) taken over the dense float64 matrix."""
+    from cleaner.langid.profiles import default_directory
+
+    profiles = load_profiles(default_directory(), alpha=0.5, base_freq=10_000)
+    dense = np.zeros(profiles.log_weights.shape, dtype=np.float64)
+    for col, path in enumerate(sorted(p for p in default_directory().iterdir() if p.is_file())):
+        profile = json.loads(path.read_text(encoding="utf-8"))
+        assert profile["name"] == profiles.languages[col]
+        grams = [g for g in profile["freq"] if 1 <= len(g) <= 3]
+        rows, known = profiles.lookup(np.array([key_of(g) for g in grams], dtype=np.uint64))
+        assert known.all()
+        n_words = profile["n_words"]
+        dense[rows, col] = [profile["freq"][g] / n_words[len(g) - 1] for g in grams]
+    dense += 0.5 / 10_000
+    expected = np.log(dense).astype(np.float32)
+    assert profiles.log_weights.tobytes() == expected.tobytes()
+
+
 def test_grams_longer_than_three_are_left_out(tmp_path: Path) -> None:
     write_profile(tmp_path, "xa", {"abcd": 9, "a": 3, "ab": 1}, [4, 2, 1])
     write_profile(tmp_path, "xb", {"b": 2, "abcd": 7}, [4, 2, 1])
