@@ -31,7 +31,7 @@ import numpy.typing as npt
 from cleaner.errors import ConfigError
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, IndexLocked, IndexProblem
 from cleaner.index.keys import KeyRows
-from cleaner.index.store import Header, IndexedDoc, NewDoc
+from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 from cleaner.optional import REDIS, require
 
 I64Array = npt.NDArray[np.int64]
@@ -101,18 +101,24 @@ class RedisStore:
             keeper.join()
             self._db.eval(_RELEASE, 1, lock, token)
 
-    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
+    def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
         if not len(keys):
-            return np.zeros(0, dtype=np.int64)
+            return Candidates.of([], [])
         pairs = np.unique(np.stack([keys.space, keys.key]), axis=1)
         found: list[int] = []
+        crowded: list[tuple[int, int]] = []
         for lo in range(0, pairs.shape[1], _PIPELINE):
             pipe = self._db.pipeline(transaction=False)
-            for space, key in pairs[:, lo : lo + _PIPELINE].T.tolist():
+            part = pairs[:, lo : lo + _PIPELINE].T.tolist()
+            for space, key in part:
                 pipe.zrange(self._key("k", space, key), 0, caps[space // 1024] - 1)
-            for members in pipe.execute():
-                found.extend(int(m) for m in members)
-        return np.unique(np.array(found, dtype=np.int64))
+            for (space, key), members in zip(part, pipe.execute(), strict=True):
+                kind = space // 1024
+                if kind in skip and len(members) >= caps[kind]:
+                    crowded.append((space, key))
+                else:
+                    found.extend(int(m) for m in members)
+        return Candidates.of(found, crowded)
 
     def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:
         docs: list[IndexedDoc] = []

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, NotAnIndex
 from cleaner.index.keys import KeyRows
 from cleaner.index.lock import file_lock
-from cleaner.index.store import Header, IndexedDoc, NewDoc
+from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 
 I64Array = npt.NDArray[np.int64]
 
@@ -98,6 +98,7 @@ class SqliteStore:
             # The key table's B-tree is visited at random: a page cache of CACHE_KIB (instead of
             # SQLite's 2 MiB) keeps its inner pages resident as the history grows.
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            db.execute("PRAGMA temp_store=MEMORY")  # the batch's wanted keys (`candidates`)
         except sqlite3.DatabaseError as exc:
             raise NotAnIndex(f"{self.location} is not a cleaner index ({exc})") from None
         self._db = db
@@ -128,40 +129,51 @@ class SqliteStore:
             raise NotAnIndex(f"no index at {self.location}")
         return db
 
-    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
+    def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
         db = self._connect(create=False)
         if db is None or not len(keys):
-            return np.zeros(0, dtype=np.int64)
+            return Candidates.of([], [])
         db.execute("BEGIN")
         try:
             db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS wanted"
-                " (space INTEGER, key INTEGER, PRIMARY KEY (space, key)) WITHOUT ROWID"
+                "CREATE TEMP TABLE IF NOT EXISTS wanted (space INTEGER, key INTEGER,"
+                " last INTEGER, PRIMARY KEY (space, key)) WITHOUT ROWID"
             )
-            rows: list[tuple[int]] = []
+            numbers: list[int] = []
+            crowded: list[tuple[int, int]] = []
             kinds = keys.space // 1024
             for kind in np.unique(kinds).tolist():
                 take = np.flatnonzero(kinds == kind)
                 take = take[np.lexsort((keys.key[take], keys.space[take]))]
                 db.execute("DELETE FROM wanted")
                 db.executemany(
-                    "INSERT OR IGNORE INTO wanted VALUES (?, ?)",
+                    "INSERT OR IGNORE INTO wanted (space, key) VALUES (?, ?)",
                     zip(keys.space[take].tolist(), keys.key[take].tolist(), strict=True),
                 )
-                # Each key's holders up to its cap-th lowest number: one index range per key.
-                rows += db.execute(
-                    "SELECT DISTINCT k.number FROM wanted w JOIN keys k"
-                    " ON k.space = w.space AND k.key = w.key AND k.number <= COALESCE("
-                    "  (SELECT k2.number FROM keys k2 WHERE k2.space = w.space"
-                    "   AND k2.key = w.key ORDER BY k2.number LIMIT 1 OFFSET ?),"
-                    "  9223372036854775807)",
+                # Each key's cap-th lowest holder (NULL when it has fewer): one index range.
+                db.execute(
+                    "UPDATE wanted SET last = (SELECT k.number FROM keys k"
+                    " WHERE k.space = wanted.space AND k.key = wanted.key"
+                    " ORDER BY k.number LIMIT 1 OFFSET ?)",
                     (caps[kind] - 1,),
-                ).fetchall()
+                )
+                join = "SELECT DISTINCT k.number FROM wanted w JOIN keys k" + (
+                    " ON k.space = w.space AND k.key = w.key"
+                )
+                if kind in skip:
+                    crowded += db.execute(
+                        "SELECT space, key FROM wanted WHERE last IS NOT NULL"
+                    ).fetchall()
+                    found = db.execute(join + " WHERE w.last IS NULL").fetchall()
+                else:
+                    found = db.execute(
+                        join + " AND k.number <= COALESCE(w.last, 9223372036854775807)"
+                    ).fetchall()
+                numbers += [row[0] for row in found]
             db.execute("DELETE FROM wanted")
         finally:
             db.execute("COMMIT")
-        found = np.unique(np.array([r[0] for r in rows], dtype=np.int64))
-        return found
+        return Candidates.of(numbers, crowded)
 
     def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:
         db = self._read()
