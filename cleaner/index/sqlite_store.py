@@ -66,6 +66,26 @@ CREATE TABLE IF NOT EXISTS keys (
 
 _DOC = "number, id, date, location, added"
 
+# `SqliteStore.candidates`, for the keys of one space (``?2``) given as a JSON array (``?1``):
+# the keys with more than ``?3`` holders; every holder of the keys; their first ``?3 + 1``.
+_CROWDED = (
+    "SELECT j.value FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM keys k"
+    " WHERE k.space = ?2 AND k.key = j.value ORDER BY k.number LIMIT 1 OFFSET ?3)"
+)
+_HOLDERS = (
+    "SELECT DISTINCT k.number FROM json_each(?1) j JOIN keys k ON k.space = ?2 AND k.key = j.value"
+)
+_FIRST = (
+    "SELECT DISTINCT k.number FROM json_each(?1) j JOIN keys k ON k.space = ?2 AND k.key = j.value"
+    " AND k.number <= (SELECT k2.number FROM keys k2 WHERE k2.space = ?2 AND k2.key = j.value"
+    " ORDER BY k2.number LIMIT 1 OFFSET ?3)"
+)
+
+
+def _json(values: I64Array) -> str:
+    """Integers as a JSON array (what `json_each` reads)."""
+    return "[" + ",".join(map(str, values.tolist())) + "]"
+
 
 def database_path(location: str) -> Path:
     """The database file of `location`: the path, or ``index.sqlite`` inside a directory."""
@@ -98,7 +118,7 @@ class SqliteStore:
             # The key table's B-tree is visited at random: a page cache of CACHE_KIB (instead of
             # SQLite's 2 MiB) keeps its inner pages resident as the history grows.
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-            db.execute("PRAGMA temp_store=MEMORY")  # the batch's wanted keys (`candidates`)
+            db.execute("PRAGMA temp_store=MEMORY")  # DISTINCT of `candidates`
         except sqlite3.DatabaseError as exc:
             raise NotAnIndex(f"{self.location} is not a cleaner index ({exc})") from None
         self._db = db
@@ -133,44 +153,25 @@ class SqliteStore:
         db = self._connect(create=False)
         if db is None or not len(keys):
             return Candidates.of([], [])
-        db.execute("BEGIN")
+        numbers: list[int] = []
+        crowded: list[tuple[int, int]] = []
+        db.execute("BEGIN")  # one snapshot for all the lookups
         try:
-            db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS wanted (space INTEGER, key INTEGER,"
-                " last INTEGER, PRIMARY KEY (space, key)) WITHOUT ROWID"
-            )
-            numbers: list[int] = []
-            crowded: list[tuple[int, int]] = []
-            kinds = keys.space // 1024
-            for kind in np.unique(kinds).tolist():
-                take = np.flatnonzero(kinds == kind)
-                take = take[np.lexsort((keys.key[take], keys.space[take]))]
-                db.execute("DELETE FROM wanted")
-                db.executemany(
-                    "INSERT OR IGNORE INTO wanted (space, key) VALUES (?, ?)",
-                    zip(keys.space[take].tolist(), keys.key[take].tolist(), strict=True),
+            for space in np.unique(keys.space).tolist():
+                wanted = np.unique(keys.key[keys.space == space])
+                cap = caps[space // 1024]
+                # The keys with a cap-th holder, then every holder of the others: one B-tree
+                # range each; the keys go in as one JSON array (`json_each`), not row by row.
+                full = np.array(
+                    [row[0] for row in db.execute(_CROWDED, (_json(wanted), space, cap - 1))],
+                    dtype=np.int64,
                 )
-                # Each key's cap-th lowest holder (NULL when it has fewer): one index range.
-                db.execute(
-                    "UPDATE wanted SET last = (SELECT k.number FROM keys k"
-                    " WHERE k.space = wanted.space AND k.key = wanted.key"
-                    " ORDER BY k.number LIMIT 1 OFFSET ?)",
-                    (caps[kind] - 1,),
-                )
-                join = "SELECT DISTINCT k.number FROM wanted w JOIN keys k" + (
-                    " ON k.space = w.space AND k.key = w.key"
-                )
-                if kind in skip:
-                    crowded += db.execute(
-                        "SELECT space, key FROM wanted WHERE last IS NOT NULL"
-                    ).fetchall()
-                    found = db.execute(join + " WHERE w.last IS NULL").fetchall()
-                else:
-                    found = db.execute(
-                        join + " AND k.number <= COALESCE(w.last, 9223372036854775807)"
-                    ).fetchall()
-                numbers += [row[0] for row in found]
-            db.execute("DELETE FROM wanted")
+                rest = np.setdiff1d(wanted, full, assume_unique=True)
+                numbers += [row[0] for row in db.execute(_HOLDERS, (_json(rest), space))]
+                if space // 1024 in skip:
+                    crowded += [(space, key) for key in full.tolist()]
+                elif full.size:
+                    numbers += [row[0] for row in db.execute(_FIRST, (_json(full), space, cap - 1))]
         finally:
             db.execute("COMMIT")
         return Candidates.of(numbers, crowded)
@@ -204,15 +205,19 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)",
                 [("format", FORMAT_NAME), ("version", str(FORMAT_VERSION)), ("settings", settings)],
             )
-            numbers: list[int] = []
-            for doc in docs:
-                cursor = db.execute(
-                    "INSERT INTO docs (id, date, location, added, record, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (doc.id, doc.date, doc.location, now, doc.record, doc.text),
-                )
-                assert cursor.lastrowid is not None
-                numbers.append(cursor.lastrowid)
+            # Numbered after the highest number ever given (AUTOINCREMENT's sequence: an
+            # expired document's number is never reused), in one executemany.
+            row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+            first = (int(row[0]) if row else 0) + 1
+            numbers = list(range(first, first + len(docs)))
+            db.executemany(
+                "INSERT INTO docs (number, id, date, location, added, record, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (number, doc.id, doc.date, doc.location, now, doc.record, doc.text)
+                    for number, doc in zip(numbers, docs, strict=True)
+                ],
+            )
             number_of = np.array(numbers, dtype=np.int64)
             # In primary-key order: each B-tree page is visited once, not once per row.
             order = np.lexsort((keys.doc, keys.key, keys.space))
