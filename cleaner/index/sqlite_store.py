@@ -244,6 +244,10 @@ class SqliteStore:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+        # The WAL file grows to the size of the transaction (a batch's sketches) and SQLite
+        # keeps it at that size: copy it into the database and truncate it. (Skipped while a
+        # reader holds an old snapshot: its pages are then copied by a later checkpoint.)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return numbers
 
     def find(self, doc_id: str) -> tuple[IndexedDoc, bytes, str | None] | None:
