@@ -47,6 +47,7 @@ from cleaner.dedup.index import (
     PreparedSketches,
     Sketcher,
 )
+from cleaner.dedup.lsh import sorted_unique
 from cleaner.index.keys import SENTENCE, caps, key_rows, space_of
 from cleaner.index.store import Candidates, IndexedDoc, IndexStore
 from cleaner.stage import TaskMap, serial_map
@@ -135,7 +136,7 @@ def crowded_keys(found: Candidates, slots: int) -> list[U32Array]:
     out: list[U32Array] = []
     for slot in range(slots):
         keys = found.crowded_key[found.crowded_space == space_of(SENTENCE, slot)]
-        out.append(np.unique(keys.astype(np.uint32)))
+        out.append(sorted_unique(keys.astype(np.uint32)))
     return out
 
 

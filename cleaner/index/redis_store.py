@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.lsh import sorted_unique
 from cleaner.errors import ConfigError
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, IndexLocked, IndexProblem
-from cleaner.index.keys import KeyRows
+from cleaner.index.keys import KeyRows, spaces
 from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 from cleaner.optional import REDIS, require
 
@@ -104,12 +105,16 @@ class RedisStore:
     def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
         if not len(keys):
             return Candidates.of([], [])
-        pairs = np.unique(np.stack([keys.space, keys.key]), axis=1)
+        wanted = [
+            (space, key)
+            for space in spaces(keys)
+            for key in sorted_unique(keys.key[keys.space == space]).tolist()
+        ]
         found: list[int] = []
         crowded: list[tuple[int, int]] = []
-        for lo in range(0, pairs.shape[1], _PIPELINE):
+        for lo in range(0, len(wanted), _PIPELINE):
             pipe = self._db.pipeline(transaction=False)
-            part = pairs[:, lo : lo + _PIPELINE].T.tolist()
+            part = wanted[lo : lo + _PIPELINE]
             for space, key in part:
                 pipe.zrange(self._key("k", space, key), 0, caps[space // 1024] - 1)
             for (space, key), members in zip(part, pipe.execute(), strict=True):

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, NotAnIndex
-from cleaner.index.keys import KeyRows
+from cleaner.index.keys import KeyRows, spaces
 from cleaner.index.lock import file_lock
 from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 
@@ -84,6 +84,16 @@ _FIRST = (
     " AND k.number <= (SELECT k2.number FROM keys k2 WHERE k2.space = ?2 AND k2.key = j.value"
     " ORDER BY k2.number LIMIT 1 OFFSET ?3)"
 )
+
+
+def _by_space_and_key(keys: KeyRows) -> I64Array:
+    """The order of `keys` by space, then key (what np.lexsort gives, several times faster:
+    a few spaces, each sorted by one array)."""
+    parts: list[I64Array] = []
+    for space in spaces(keys):
+        rows = np.flatnonzero(keys.space == space)
+        parts.append(rows[np.argsort(keys.key[rows], kind="stable")])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _json(values: I64Array) -> str:
@@ -163,7 +173,7 @@ class SqliteStore:
         crowded: list[tuple[int, int]] = []
         db.execute("BEGIN")  # one snapshot for all the lookups
         try:
-            for space in np.unique(keys.space).tolist():
+            for space in spaces(keys):
                 wanted = np.unique(keys.key[keys.space == space])
                 cap = caps[space // 1024]
                 # The keys with a cap-th holder, then every holder of the others: one B-tree
@@ -225,8 +235,9 @@ class SqliteStore:
                 ],
             )
             number_of = np.array(numbers, dtype=np.int64)
-            # In primary-key order: each B-tree page is visited once, not once per row.
-            order = np.lexsort((keys.doc, keys.key, keys.space))
+            # In primary-key order: each B-tree page is visited once, not once per row. (Rows
+            # come grouped by space: one single-array sort per space.)
+            order = _by_space_and_key(keys)
             space, key, owner = keys.space[order], keys.key[order], number_of[keys.doc[order]]
             for lo in range(0, len(keys), _BATCH):
                 hi = lo + _BATCH

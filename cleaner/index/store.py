@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.lsh import sorted_unique
 from cleaner.index.keys import KeyRows
 
 I64Array = npt.NDArray[np.int64]
@@ -60,7 +61,7 @@ class Candidates:
         """From the numbers found (any order, repeats allowed) and the crowded keys."""
         table = np.array(crowded, dtype=np.int64).reshape(-1, 2)
         return Candidates(
-            numbers=np.unique(np.array(numbers, dtype=np.int64)),
+            numbers=sorted_unique(np.array(numbers, dtype=np.int64)),
             crowded_space=table[:, 0].copy(),
             crowded_key=table[:, 1].copy(),
         )
