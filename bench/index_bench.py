@@ -53,6 +53,21 @@ KINDS = ("exact", "near", "excerpt", "rewrite")
 CHECKPOINTS = (0.1, 0.5, 1.0)
 
 
+def config() -> Any:
+    """The dedup settings of the one run and of the indexes: the defaults with
+    ``prefer="earliest"`` (first seen first). An index pins its documents first whatever
+    `prefer` says, so a batch checked against it equals the one run that prefers the history;
+    and inside the history, batch by batch, the index's representatives are then the one
+    run's. (Under the default ``source``, an exact copy with the same shingle count ties on
+    content with its original and either can represent: the one run flags the history
+    document as the copy about half the time, and a history copy's representative can
+    differ between the batch-by-batch build and the one run.)"""
+    from cleaner.dedup.cluster import ClusterConfig
+    from cleaner.dedup.index import DedupConfig
+
+    return DedupConfig(cluster=ClusterConfig(prefer="earliest"))
+
+
 def planted_batch(stream: SyntheticStream, size: int) -> tuple[list[str], list[int], list[str]]:
     """The batch: its texts, the history source of each (-1 for new ones) and the kind."""
     n_history = stream.n_docs
@@ -128,17 +143,12 @@ def _setup(args: argparse.Namespace) -> tuple[SyntheticStream, list[str], list[i
 
 
 def child_one_run(args: argparse.Namespace) -> dict[str, Any]:
-    """One run over history + batch: the reference. Under ``prefer="earliest"`` (the history
-    before the batch): an index pins its documents first whatever `prefer` says, so this is
-    the one run a batch checked against it must equal. (Under the default ``source``, an
-    exact copy with the same shingle count ties on content and either text can represent:
-    the one run then flags the history document as the copy about half the time.)"""
-    from cleaner.dedup.cluster import ClusterConfig
-    from cleaner.dedup.index import DedupConfig, NearDupIndex
+    """One run over history + batch: the reference (`CONFIG`)."""
+    from cleaner.dedup.index import NearDupIndex
 
     stream, texts, sources, kinds = _setup(args)
     start = time.perf_counter()
-    with NearDupIndex(DedupConfig(cluster=ClusterConfig(prefer="earliest"))) as index:
+    with NearDupIndex(config()) as index:
         for lo in range(0, args.history, 10_000):
             hi = min(lo + 10_000, args.history)
             index.add(stream.texts(lo, hi), _ids(lo, hi))
@@ -172,7 +182,7 @@ def child_check(args: argparse.Namespace) -> dict[str, Any]:
     del texts
     base = own_peak_rss()
     start = time.perf_counter()
-    with Index.open(args.location) as index:
+    with Index.open(args.location, config()) as index:
         docs = index.store.count()
         verdicts = index.query(batch)
     elapsed = time.perf_counter() - start
@@ -287,8 +297,8 @@ def _score_checks(report: dict[str, Any], args: argparse.Namespace) -> None:
     _, _, sources, kinds = _setup(args)
     for key in ("sqlite", "redis"):
         for check in report.get(key, {}).get("checks", []):
-            if "flagged" in check:
-                check.update(score(check.pop("flagged"), sources, kinds, rep_of))
+            if "flagged" in check:  # kept in the JSON: the verdicts, to compare runs
+                check.update(score(check["flagged"], sources, kinds, rep_of))
 
 
 def build_and_check(args: argparse.Namespace, backend: str, location: str) -> dict[str, Any]:
@@ -300,7 +310,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
     batch_times: list[float] = []
     checks: list[dict[str, Any]] = []
     marks = checkpoints(args.history, args.batch_size)
-    with Index.open(location) as index:
+    with Index.open(location, config()) as index:
         for lo in range(0, args.history, args.batch_size):
             hi = min(lo + args.batch_size, args.history)
             docs = [
