@@ -58,6 +58,8 @@ I64Array = npt.NDArray[np.int64]
 
 #: The meta.dup key naming where and when the indexed representative was seen.
 DUP_INDEXED = "indexed"
+#: Indexed documents loaded and decoded at a time (`check_batch`): ~2.8 KB of record each.
+LOAD_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,17 @@ def check_batch(
     """Decide `prepared` (documents `ids`) against the index in `store` (see module doc)."""
     wanted = caps(config.max_full_run, config.rewrite.max_key_docs if config.rewrite else 2)
     found = store.candidates(key_rows(prepared), wanted, frozenset({SENTENCE}))
-    history, records = store.load(found.numbers) if found.numbers.size else ([], [])
     slots = len(prepared.sentence_keys) if prepared.sentence_keys is not None else 0
+    history: list[IndexedDoc] = []
     with NearDupIndex(config) as index:
-        if history:
+        # Loaded and decoded LOAD_CHUNK documents at a time, in number order: only the index's
+        # arrays grow with what is loaded, not the records and their decoded copy as well.
+        for lo in range(0, found.numbers.size, LOAD_CHUNK):
+            docs, records = store.load(found.numbers[lo : lo + LOAD_CHUNK])
             known = codec.decode(records, bands=index.bands, slots=slots, made_by=settings)
             del records
-            index.add_prepared(known, [doc.id for doc in history])
+            index.add_prepared(known, [doc.id for doc in docs])
+            history += docs
             del known
         index.add_prepared(prepared, ids)
         crowded = crowded_keys(found, slots) if slots else None

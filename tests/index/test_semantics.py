@@ -154,3 +154,21 @@ def test_crowded_keys_are_not_loaded_and_verdicts_equal_one_run(
         # without skipping them, the store gives up to 9 holders of each
         found = index.store.candidates(key_rows(prepared), wanted, frozenset())
         assert found.crowded_key.size == 0 and found.numbers.size == wanted[SENTENCE]
+
+
+def test_loading_the_history_in_chunks_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexed documents are loaded and decoded a chunk at a time (memory): with chunks
+    of 5, the verdicts are still the one run's."""
+    import cleaner.index.check as check
+
+    docs, batch_docs = history(), batch()
+    expected = _one_run(docs, batch_docs)
+    monkeypatch.setattr(check, "LOAD_CHUNK", 5)
+    with Index.open(str(tmp_path / "news.index"), EARLIEST) as index:
+        index.add(docs)
+        prepared = index.sketcher.prepare([d.text for d in batch_docs])
+        loaded = index.check(prepared, [d.id for d in batch_docs]).history
+        assert len(loaded) > 5 and [d.number for d in loaded] == sorted(d.number for d in loaded)
+        assert _against(index, batch_docs) == expected
