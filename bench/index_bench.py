@@ -13,7 +13,8 @@ checked against the index, its representatives committed). Then a *planted batch
 excerpt (`dedup_rewrites.excerpt`) and rewrite (`dedup_rewrites.mix`: synonyms, sentences
 shuffled across paragraphs, a paragraph dropped, typos, boilerplate), is checked
 (`Index.query`) when 10%, 50% and 100% of the history is indexed, each check in a fresh
-process so that its time and peak RSS are its own.
+process so that its time and peak RSS are its own. The one run (the reference) runs in its
+own process beside the builds (two busy processes), and the checks are scored when it is done.
 
 Reported: per backend the time to index each history batch, the check time at each history
 size, the planted recall (a copy counts when it is flagged a duplicate of its source, or of
@@ -50,6 +51,21 @@ SCALES = {"small": (100_000, 10_000, 10_000), "full": (1_000_000, 100_000, 100_0
 PLANTED_SHARE = 0.10
 KINDS = ("exact", "near", "excerpt", "rewrite")
 CHECKPOINTS = (0.1, 0.5, 1.0)
+
+
+def config() -> Any:
+    """The dedup settings of the one run and of the indexes: the defaults with
+    ``prefer="earliest"`` (first seen first). An index pins its documents first whatever
+    `prefer` says, so a batch checked against it equals the one run that prefers the history;
+    and inside the history, batch by batch, the index's representatives are then the one
+    run's. (Under the default ``source``, an exact copy with the same shingle count ties on
+    content with its original and either can represent: the one run flags the history
+    document as the copy about half the time, and a history copy's representative can
+    differ between the batch-by-batch build and the one run.)"""
+    from cleaner.dedup.cluster import ClusterConfig
+    from cleaner.dedup.index import DedupConfig
+
+    return DedupConfig(cluster=ClusterConfig(prefer="earliest"))
 
 
 def planted_batch(stream: SyntheticStream, size: int) -> tuple[list[str], list[int], list[str]]:
@@ -127,12 +143,12 @@ def _setup(args: argparse.Namespace) -> tuple[SyntheticStream, list[str], list[i
 
 
 def child_one_run(args: argparse.Namespace) -> dict[str, Any]:
-    """One run over history + batch: the reference."""
-    from cleaner.dedup.index import DedupConfig, NearDupIndex
+    """One run over history + batch: the reference (`CONFIG`)."""
+    from cleaner.dedup.index import NearDupIndex
 
     stream, texts, sources, kinds = _setup(args)
     start = time.perf_counter()
-    with NearDupIndex(DedupConfig()) as index:
+    with NearDupIndex(config()) as index:
         for lo in range(0, args.history, 10_000):
             hi = min(lo + 10_000, args.history)
             index.add(stream.texts(lo, hi), _ids(lo, hi))
@@ -161,20 +177,24 @@ def child_check(args: argparse.Namespace) -> dict[str, Any]:
     from cleaner.document import Document
     from cleaner.index import Index
 
-    _, texts, sources, kinds = _setup(args)
-    rep_of = json.loads(Path(args.rep_file).read_text())
+    _, texts, _, _ = _setup(args)
     batch = [Document(id=f"b{k}", text=text) for k, text in enumerate(texts)]
     del texts
     base = own_peak_rss()
     start = time.perf_counter()
-    with Index.open(args.location) as index:
+    with Index.open(args.location, config()) as index:
         docs = index.store.count()
         verdicts = index.query(batch)
     elapsed = time.perf_counter() - start
     flagged = {v.id: v.of for v in verdicts if v.of is not None}
-    row = score(flagged, sources, kinds, rep_of)
-    row.update(check_s=elapsed, indexed_docs=docs, peak_rss=own_peak_rss(), base_rss=base)
-    return row
+    # scored by the parent (`_score_checks`) once the one run has named the representatives
+    return {
+        "flagged": flagged,
+        "check_s": elapsed,
+        "indexed_docs": docs,
+        "peak_rss": own_peak_rss(),
+        "base_rss": base,
+    }
 
 
 def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
@@ -244,18 +264,41 @@ def _redis_parts(url: str) -> tuple[str, int, int]:
     return host, int(port or 6379), int(db or 0)
 
 
-def _child(kind: str, args: argparse.Namespace, **extra: str) -> dict[str, Any]:
+def _start_child(kind: str, args: argparse.Namespace, **extra: str) -> subprocess.Popen[str]:
+    """A child process running `kind` (its own peak RSS, its own time)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind]
     for key in ("history", "batch", "batch_size", "data", "location", "rep_file"):
         value = extra.get(key, getattr(args, key, None))
         if value is not None:
             command += [f"--{key.replace('_', '-')}", str(value)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        return {"status": f"failed (exit {done.returncode})", "stderr": done.stderr[-2000:]}
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def _collect(child: subprocess.Popen[str]) -> dict[str, Any]:
+    """The JSON result of a child started by `_start_child`, once it is done."""
+    out, err = child.communicate()
+    if child.returncode != 0:
+        return {"status": f"failed (exit {child.returncode})", "stderr": err[-2000:]}
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
+
+
+def _child(kind: str, args: argparse.Namespace, **extra: str) -> dict[str, Any]:
+    return _collect(_start_child(kind, args, **extra))
+
+
+def _score_checks(report: dict[str, Any], args: argparse.Namespace) -> None:
+    """Score the index checks of `report` against the one run's representatives."""
+    rep_file = Path(args.rep_file)
+    rep_of = json.loads(rep_file.read_text()) if rep_file.exists() else {}
+    _, _, sources, kinds = _setup(args)
+    for key in ("sqlite", "redis"):
+        for check in report.get(key, {}).get("checks", []):
+            if "flagged" in check:  # kept in the JSON: the verdicts, to compare runs
+                check.update(score(check["flagged"], sources, kinds, rep_of))
 
 
 def build_and_check(args: argparse.Namespace, backend: str, location: str) -> dict[str, Any]:
@@ -267,7 +310,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
     batch_times: list[float] = []
     checks: list[dict[str, Any]] = []
     marks = checkpoints(args.history, args.batch_size)
-    with Index.open(location) as index:
+    with Index.open(location, config()) as index:
         for lo in range(0, args.history, args.batch_size):
             hi = min(lo + args.batch_size, args.history)
             docs = [
@@ -277,12 +320,18 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
             t = time.perf_counter()
             index.add(docs)
             batch_times.append(time.perf_counter() - t)
-            print(f"  {backend}: indexed {hi:,} in {batch_times[-1]:.1f} s", file=sys.stderr)
+            print(
+                f"  {backend}: indexed {hi:,} in {batch_times[-1]:.1f} s"
+                f" ({time.strftime('%H:%M:%S')})",
+                file=sys.stderr,
+                flush=True,
+            )
             if hi in marks:
                 row = _child("check", args, location=location)
                 row["size_bytes"] = index.store.size_bytes()
                 checks.append(row)
-                print(f"  {backend}: check at {hi:,}: {row}", file=sys.stderr)
+                shown = {k: v for k, v in row.items() if k != "flagged"}
+                print(f"  {backend}: check at {hi:,}: {shown}", file=sys.stderr, flush=True)
     return {
         "engine": f"cleaner index ({backend})",
         "index_batch_s": batch_times,
@@ -315,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     work = Path(tempfile.mkdtemp(prefix="index-bench-"))
     server = None
+    one_run: subprocess.Popen[str] | None = None
     try:
         url = args.redis_url
         if url is None and any("redis" in b for b in args.backends):
@@ -324,19 +374,25 @@ def main(argv: Sequence[str] | None = None) -> None:
             "history": args.history,
             "batch_size": args.batch_size,
             "batch": args.batch,
-            "one_run": _child("one-run", args),
         }
-        print(f"one run: {report['one_run']}", file=sys.stderr)
+        # The one run (the reference) beside the index builds: the checks are scored after.
+        one_run = _start_child("one-run", args)
         if "sqlite" in args.backends:
             report["sqlite"] = build_and_check(args, "sqlite", str(work / "news.index"))
         if "redis" in args.backends and url:
             report["redis"] = build_and_check(args, "redis", f"{url}/1")
         if "datasketch-redis" in args.backends and url:
             report["datasketch"] = _child("datasketch", args, location=f"{url}/2")
+        report["one_run"] = _collect(one_run)
+        print(f"one run: {report['one_run']}", file=sys.stderr)
+        _score_checks(report, args)
         _print(report)
         if args.json:
             Path(args.json).write_text(json.dumps(report, indent=1))
     finally:
+        if one_run is not None and one_run.poll() is None:
+            one_run.kill()
+            one_run.wait()
         if server is not None:
             server.terminate()
             server.wait()

@@ -612,13 +612,23 @@ class NearDupIndex:
         overlaps = pair_overlaps(sets, local.reshape(-1, 2))
         return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
-    def finish(self, *, tasks: TaskMap = serial_map, pinned: int = 0) -> DedupResult:
+    def finish(
+        self,
+        *,
+        tasks: TaskMap = serial_map,
+        pinned: int = 0,
+        crowded: Sequence[U32Array] | None = None,
+    ) -> DedupResult:
         """Find candidates, verify them, cluster; the index can keep growing afterwards.
 
         `tasks` runs the rewrite stage's sentence alignment, batch by batch (the runner's
         worker processes; the results do not depend on it). The first `pinned` documents are
         preferred to all others, in the order they were added (a persistent index's
-        documents, whose decisions never change: later ones may join them, never claim them).
+        documents, whose decisions never change: later ones may join them, never claim them,
+        and pairs of two of them are not even compared). `crowded`: per key slot of the
+        rewrite stage, sorted sentence keys held by more than ``max_key_docs`` documents of
+        which not all were added here (a persistent index's crowded keys): they pair nobody,
+        as in a run holding all their holders.
         """
         offsets = self._offsets()
         text_hashes: U64Array = self._text_hashes.view()
@@ -655,6 +665,8 @@ class NearDupIndex:
         )
         pairs = unique_pairs(np.concatenate([lsh_pairs, exact_pairs]))
         del lsh_pairs, exact_pairs
+        if pinned:  # rows are (low, high): both pinned when the later one is
+            pairs = pairs[pairs[:, 1] >= pinned]
         assignments, work = cluster_pairs(
             pairs,
             sizes,
@@ -677,6 +689,8 @@ class NearDupIndex:
                 verify,
                 cluster=config.cluster,
                 keys=[k.view() for k in self._sentence_keys],
+                crowded=crowded,
+                pinned=pinned,
                 tasks=tasks,
             )
             assignments, aligned = claims.assignments, claims.aligned

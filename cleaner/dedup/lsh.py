@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,7 @@ from cleaner.errors import ConfigError
 
 U32Array = npt.NDArray[np.uint32]
 U64Array = npt.NDArray[np.uint64]
+Value = TypeVar("Value", bound=np.generic)
 I64Array = npt.NDArray[np.int64]
 F64Array = npt.NDArray[np.float64]
 
@@ -197,7 +199,7 @@ def run_pairs(
 
 def unique_pairs(pairs: I64Array) -> I64Array:
     """Distinct unordered pairs as ``(low id, high id)`` rows, sorted; self-pairs dropped."""
-    return pairs_from_codes(_sorted_unique(pair_codes(pairs)))
+    return pairs_from_codes(sorted_unique(pair_codes(pairs)))
 
 
 def pair_codes(pairs: I64Array) -> U64Array:
@@ -242,14 +244,14 @@ def candidate_pairs(
     ]
     if not codes:
         return np.zeros((0, 2), dtype=np.int64)
-    return pairs_from_codes(_sorted_unique(np.concatenate(codes)))
+    return pairs_from_codes(sorted_unique(np.concatenate(codes)))
 
 
-def _sorted_unique(codes: U64Array) -> U64Array:
+def sorted_unique(codes: npt.NDArray[Value]) -> npt.NDArray[Value]:
     """Sorted distinct values, sorting in place. (`np.unique` hashes before it sorts in
     numpy >= 2.3: 7 s instead of 0.5 s for 7 million codes.)"""
     codes.sort()
     if not codes.size:
         return codes
-    distinct: U64Array = codes[np.append(True, codes[1:] != codes[:-1])]
+    distinct: npt.NDArray[Value] = codes[np.append(True, codes[1:] != codes[:-1])]
     return distinct

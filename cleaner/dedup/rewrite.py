@@ -223,6 +223,7 @@ def rewrite_candidates(
     *,
     chunk_words: int = _CHUNK_WORDS,
     keys: Sequence[U32Array] | U32Array | None = None,
+    crowded: Sequence[U32Array] | None = None,
 ) -> tuple[I64Array, I64Array]:
     """Pairs of `members` (document ids) sharing at least `min_shared_keys` sentence keys,
     as sorted ``(low id, high id)`` rows, and how many keys each pair shares.
@@ -233,6 +234,9 @@ def rewrite_candidates(
     is a stock sentence (boilerplate, a quote everyone runs) and is ignored. The hashes are
     read `chunk_words` at a time, documents in order. `keys`, when given, holds each slot's
     keys of every sentence already (`sentence_keys`), and the hashes are not read.
+    `crowded` (with `keys`): per slot, sorted keys known to be held by more than
+    `max_key_docs` documents elsewhere (a persistent index's history, whose holders are
+    not all here): they pair nobody, as if all their holders were here.
     """
     is_member = np.zeros(len(sketches), dtype=np.bool_)
     is_member[members] = True
@@ -242,11 +246,15 @@ def rewrite_candidates(
         doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), counts)
         take = is_member[doc_of]
         doc_of = doc_of[take]
-        for slot_keys in keys:
+        for slot, slot_keys in enumerate(keys):
             tagged = (slot_keys[take].astype(np.uint64) << _32) | doc_of
+            if crowded is not None and crowded[slot].size:
+                tagged = tagged[~np.isin(slot_keys[take], crowded[slot], assume_unique=False)]
             found.append(_shared_key_pairs(tagged, config.max_key_docs))
             del tagged
         return _enough_shared(found, config)
+    if crowded is not None:
+        raise ValueError("crowded sentence keys are only known with the keys (`sentence_keys`)")
     words = sketches.word_offsets()
     chunks = _doc_chunks(words, chunk_words)
     n_tagged = int(counts[is_member].sum())
@@ -593,6 +601,8 @@ def claim_rewrites(
     *,
     cluster: ClusterConfig | None = None,
     keys: Sequence[U32Array] | U32Array | None = None,
+    crowded: Sequence[U32Array] | None = None,
+    pinned: int = 0,
     tasks: TaskMap = serial_map,
 ) -> RewriteClaims:
     """Let representatives (and lone documents) claim the lone documents they are copies of.
@@ -604,8 +614,10 @@ def claim_rewrites(
     ``excerpt``/``revised``/``expanded``, which LSH on Jaccard misses for a short excerpt
     of a long source, or ``partial``). Claimed documents get that kind and their
     word-shingle similarity and containment with their representative. `keys`: the
-    sentences' candidate keys if already computed (`sentence_keys`); `tasks`: how the
-    alignment's batches are run (`align_pairs`).
+    sentences' candidate keys if already computed (`sentence_keys`), and `crowded` the keys
+    that pair nobody whatever this run holds (`rewrite_candidates`); the first `pinned`
+    documents (a persistent index's) are never claimed; `tasks`: how the alignment's
+    batches are run (`align_pairs`).
     """
     cluster = cluster or ClusterConfig()
     n_docs = len(assignments)
@@ -616,7 +628,7 @@ def claim_rewrites(
     members = order[(alone | (kind == MatchKind.REPRESENTATIVE))[order]]
     if members.size < 2 or not alone.any():
         return RewriteClaims(assignments, aligned, aligned_sentences, RewriteStats(0, 0, 0))
-    pairs, shared = rewrite_candidates(sketches, members, config, keys=keys)
+    pairs, shared = rewrite_candidates(sketches, members, config, keys=keys, crowded=crowded)
     rank = np.empty(n_docs, dtype=np.int64)
     rank[order] = np.arange(n_docs, dtype=np.int64)
     # Orient each pair from the preferred document (source) to the other (target), which
@@ -624,7 +636,7 @@ def claim_rewrites(
     swap = rank[pairs[:, 0]] > rank[pairs[:, 1]]
     source = np.where(swap, pairs[:, 1], pairs[:, 0])
     target = np.where(swap, pairs[:, 0], pairs[:, 1])
-    claimable = alone[target]
+    claimable = alone[target] & (target >= pinned)
     source, target, shared = source[claimable], target[claimable], shared[claimable]
     best = _best_per_target(target, shared, rank[source], config.max_candidates)
     source, target = source[best], target[best]

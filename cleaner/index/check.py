@@ -15,6 +15,11 @@ its pairs, a longer one pairs every member with its first `anchors` members; a s
 held by more than `max_key_docs` documents pairs nobody. So for each key of the batch, the
 store returns its ``cap = limit + 1`` earliest holders (`keys.caps`): a run that is long in
 the history is long here too (same anchors, the earliest holders), a short one is complete.
+A sentence key with ``cap`` holders in the history pairs nobody whatever the batch holds:
+its holders are not loaded at all, the store names it crowded and `finish(crowded=...)`
+ignores it, as the one run does. (On a long history most stock sentences are crowded: this
+is what keeps a batch from loading most of the history.) Pairs of two indexed documents are
+not compared (`finish(pinned=...)`): their decisions were made when they were added.
 Every pair `finish` would form with a batch document is formed here, and nothing more; the
 work is per batch key, whatever the size of the history.
 
@@ -42,15 +47,19 @@ from cleaner.dedup.index import (
     PreparedSketches,
     Sketcher,
 )
-from cleaner.index.keys import caps, key_rows
-from cleaner.index.store import IndexedDoc, IndexStore
+from cleaner.dedup.lsh import sorted_unique
+from cleaner.index.keys import SENTENCE, caps, key_rows, space_of
+from cleaner.index.store import Candidates, IndexedDoc, IndexStore
 from cleaner.stage import TaskMap, serial_map
 
 U8Array = npt.NDArray[np.uint8]
+U32Array = npt.NDArray[np.uint32]
 I64Array = npt.NDArray[np.int64]
 
 #: The meta.dup key naming where and when the indexed representative was seen.
 DUP_INDEXED = "indexed"
+#: Indexed documents loaded and decoded at a time (`check_batch`): ~2.8 KB of record each.
+LOAD_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -109,17 +118,32 @@ def check_batch(
 ) -> BatchCheck:
     """Decide `prepared` (documents `ids`) against the index in `store` (see module doc)."""
     wanted = caps(config.max_full_run, config.rewrite.max_key_docs if config.rewrite else 2)
-    numbers = store.candidates(key_rows(prepared), wanted)
-    history, records = store.load(numbers) if numbers.size else ([], [])
+    found = store.candidates(key_rows(prepared), wanted, frozenset({SENTENCE}))
+    slots = len(prepared.sentence_keys) if prepared.sentence_keys is not None else 0
+    history: list[IndexedDoc] = []
     with NearDupIndex(config) as index:
-        if history:
-            slots = len(prepared.sentence_keys) if prepared.sentence_keys is not None else 0
+        # Loaded and decoded LOAD_CHUNK documents at a time, in number order: only the index's
+        # arrays grow with what is loaded, not the records and their decoded copy as well.
+        for lo in range(0, found.numbers.size, LOAD_CHUNK):
+            docs, records = store.load(found.numbers[lo : lo + LOAD_CHUNK])
             known = codec.decode(records, bands=index.bands, slots=slots, made_by=settings)
-            index.add_prepared(known, [doc.id for doc in history])
+            del records
+            index.add_prepared(known, [doc.id for doc in docs])
+            history += docs
+            del known
         index.add_prepared(prepared, ids)
-        result = index.finish(tasks=tasks, pinned=len(history))
+        crowded = crowded_keys(found, slots) if slots else None
+        result = index.finish(tasks=tasks, pinned=len(history), crowded=crowded)
     return BatchCheck(result=result, history=history, size=len(prepared))
 
+
+def crowded_keys(found: Candidates, slots: int) -> list[U32Array]:
+    """The crowded sentence keys of `found`, per key slot, sorted (`NearDupIndex.finish`)."""
+    out: list[U32Array] = []
+    for slot in range(slots):
+        keys = found.crowded_key[found.crowded_space == space_of(SENTENCE, slot)]
+        out.append(sorted_unique(keys.astype(np.uint32)))
+    return out
 
 
 def concat_prepared(parts: Sequence[PreparedSketches], sketcher: Sketcher) -> PreparedSketches:

@@ -135,23 +135,29 @@ def decode(records: Sequence[bytes], *, bands: int, slots: int, made_by: str) ->
     width = len(COLUMNS)
     header = width * 4
     counts = np.zeros((len(records), width), dtype=np.int64)
-    chunks: list[list[bytes]] = [[] for _ in COLUMNS]
+    chunks: list[list[memoryview]] = [[] for _ in COLUMNS]
     itemsizes = [np.dtype(c.dtype).itemsize for c in COLUMNS]
     for i, record in enumerate(records):
         if len(record) < header:
             raise ConfigError("index record too short: the index is corrupt")
-        row = np.frombuffer(record[:header], dtype="<u4").astype(np.int64)
+        row = np.frombuffer(record, dtype="<u4", count=width).astype(np.int64)
         counts[i] = row
         at = header
+        view = memoryview(record)  # column slices without copies: joined once below
         for k, size in enumerate(itemsizes):
             end = at + int(row[k]) * size
-            chunks[k].append(record[at:end])
+            chunks[k].append(view[at:end])
             at = end
         if at != len(record):
             raise ConfigError("index record of the wrong length: the index is corrupt")
-    values = {
-        c.name: np.frombuffer(b"".join(chunks[k]), dtype=c.dtype) for k, c in enumerate(COLUMNS)
-    }
+    values: dict[str, AnyArray] = {}
+    for k, c in enumerate(COLUMNS):
+        # One column at a time, copied out in the machine's byte order (which `_build` keeps
+        # without another copy): each column's joined bytes are freed before the next one is
+        # joined, so decoding needs the records and the arrays, not twice the arrays.
+        native = np.dtype(c.dtype).newbyteorder("=")
+        values[c.name] = np.frombuffer(b"".join(chunks[k]), dtype=c.dtype).astype(native)
+        chunks[k] = []
     sizes = {c.name: counts[:, k] for k, c in enumerate(COLUMNS)}
     return _build(values, sizes, bands=bands, slots=slots, made_by=made_by)
 
@@ -174,30 +180,30 @@ def _build(
     singles = ("text_hash", "published", "raw_hash")
     if np.any(sizes["band_keys"] != bands) or any(np.any(sizes[c] != 1) for c in singles):
         raise ConfigError("index records do not match the index settings: the index is corrupt")
-    band_keys = values["band_keys"].astype(np.uint64).reshape(n, bands).T.copy()
+    band_keys = values["band_keys"].astype(np.uint64, copy=False).reshape(n, bands).T.copy()
     sets = ShingleSets(
-        hashes=values["shingles"].astype(np.uint32),
+        hashes=values["shingles"].astype(np.uint32, copy=False),
         offsets=_offsets(sizes["shingles"]),
-        text_hashes=values["text_hash"].astype(np.uint64),
+        text_hashes=values["text_hash"].astype(np.uint64, copy=False),
     )
     sentences = keys = None
     if slots:
         sentence_counts = sizes["sentence_sizes"]
         sentences = SentenceSketches(
-            hashes=values["sentence_words"].astype(np.uint32),
-            sentence_sizes=values["sentence_sizes"].astype(np.uint16),
+            hashes=values["sentence_words"].astype(np.uint32, copy=False),
+            sentence_sizes=values["sentence_sizes"].astype(np.uint16, copy=False),
             doc_offsets=_offsets(sentence_counts),
         )
         if np.any(sizes["sentence_keys"] != sentence_counts * slots):
             raise ConfigError("index sentence keys do not match: the index is corrupt")
         total = int(sentence_counts.sum())
-        keys = values["sentence_keys"].astype(np.uint32).reshape(total, slots).T.copy()
+        keys = values["sentence_keys"].astype(np.uint32, copy=False).reshape(total, slots).T.copy()
     return PreparedSketches(
         band_keys=band_keys,
         sets=sets,
         sentences=sentences,
         sentence_keys=keys,
         made_by=made_by,
-        published=values["published"].astype(np.int64),
-        raw_hashes=values["raw_hash"].astype(np.uint64),
+        published=values["published"].astype(np.int64, copy=False),
+        raw_hashes=values["raw_hash"].astype(np.uint64, copy=False),
     )

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.dedup.index import PreparedSketches
+from cleaner.dedup.lsh import sorted_unique
 
 I64Array = npt.NDArray[np.int64]
 
@@ -27,7 +28,7 @@ BAND, TEXT, SENTENCE = 0, 1, 2
 class KeyRows:
     """``(doc, space, key)`` rows: the document (row in its batch), the key space (kind and
     band or slot, `space_of`) and the key as a signed 64-bit integer (how stores keep it).
-    Unique rows, sorted by document."""
+    Unique rows, grouped by key space."""
 
     doc: I64Array
     space: I64Array
@@ -44,31 +45,43 @@ def space_of(kind: int, number: int) -> int:
 
 def key_rows(prepared: PreparedSketches) -> KeyRows:
     """Every lookup key of every document of `prepared` (empty documents have none: they
-    are never candidates)."""
+    are never candidates), each ``(doc, space, key)`` once."""
     n = len(prepared)
     nonempty = prepared.sets.sizes() > 0
     docs: list[I64Array] = []
     spaces: list[I64Array] = []
     keys: list[I64Array] = []
-    rows = np.arange(n, dtype=np.int64)
+    rows = np.arange(n, dtype=np.int64)[nonempty]
+
+    def part(space: int, doc: I64Array, key: I64Array) -> None:
+        docs.append(doc)
+        spaces.append(np.full(doc.size, space, dtype=np.int64))
+        keys.append(key)
+
+    # One band key and one text hash per document: unique as they are.
     for band, band_row in enumerate(prepared.band_keys):
-        docs.append(rows[nonempty])
-        spaces.append(np.full(int(nonempty.sum()), space_of(BAND, band), dtype=np.int64))
-        keys.append(band_row[nonempty].view(np.int64))
-    docs.append(rows[nonempty])
-    spaces.append(np.full(int(nonempty.sum()), space_of(TEXT, 0), dtype=np.int64))
-    keys.append(prepared.sets.text_hashes[nonempty].view(np.int64))
+        part(space_of(BAND, band), rows, band_row[nonempty].view(np.int64))
+    part(space_of(TEXT, 0), rows, prepared.sets.text_hashes[nonempty].view(np.int64))
     if prepared.sentences is not None and prepared.sentence_keys is not None:
+        # Two sentences of a document may share a key: ``doc << 32 | key`` codes, made unique
+        # with one sort of one array per slot.
         counts = prepared.sentences.sentence_counts()
-        owner = np.repeat(rows, counts)
-        keep = nonempty[owner]
+        owner = np.repeat(np.arange(n, dtype=np.uint64), counts)
+        keep = nonempty[owner.astype(np.int64)]
         for slot, slot_keys in enumerate(prepared.sentence_keys):
-            docs.append(owner[keep])
-            spaces.append(np.full(int(keep.sum()), space_of(SENTENCE, slot), dtype=np.int64))
-            keys.append(slot_keys[keep].astype(np.int64))
-    table = np.stack([np.concatenate(docs), np.concatenate(spaces), np.concatenate(keys)])
-    table = np.unique(table, axis=1) if table.shape[1] else table
-    return KeyRows(doc=table[0].copy(), space=table[1].copy(), key=table[2].copy())
+            tagged = (owner[keep] << np.uint64(32)) | slot_keys[keep].astype(np.uint64)
+            codes = sorted_unique(tagged)
+            doc = (codes >> np.uint64(32)).astype(np.int64)
+            part(space_of(SENTENCE, slot), doc, (codes & np.uint64(0xFFFFFFFF)).astype(np.int64))
+    if not docs:
+        empty = np.zeros(0, dtype=np.int64)
+        return KeyRows(doc=empty, space=empty.copy(), key=empty.copy())
+    return KeyRows(doc=np.concatenate(docs), space=np.concatenate(spaces), key=np.concatenate(keys))
+
+
+def spaces(keys: KeyRows) -> list[int]:
+    """The key spaces `keys` holds, in order (a count per space: no sort of the rows)."""
+    return np.flatnonzero(np.bincount(keys.space)).tolist() if len(keys) else []
 
 
 def caps(max_full_run: int, max_key_docs: int) -> dict[int, int]:

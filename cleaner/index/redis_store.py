@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.lsh import sorted_unique
 from cleaner.errors import ConfigError
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, IndexLocked, IndexProblem
-from cleaner.index.keys import KeyRows
-from cleaner.index.store import Header, IndexedDoc, NewDoc
+from cleaner.index.keys import KeyRows, spaces
+from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 from cleaner.optional import REDIS, require
 
 I64Array = npt.NDArray[np.int64]
@@ -101,18 +102,28 @@ class RedisStore:
             keeper.join()
             self._db.eval(_RELEASE, 1, lock, token)
 
-    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
+    def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
         if not len(keys):
-            return np.zeros(0, dtype=np.int64)
-        pairs = np.unique(np.stack([keys.space, keys.key]), axis=1)
+            return Candidates.of([], [])
+        wanted = [
+            (space, key)
+            for space in spaces(keys)
+            for key in sorted_unique(keys.key[keys.space == space]).tolist()
+        ]
         found: list[int] = []
-        for lo in range(0, pairs.shape[1], _PIPELINE):
+        crowded: list[tuple[int, int]] = []
+        for lo in range(0, len(wanted), _PIPELINE):
             pipe = self._db.pipeline(transaction=False)
-            for space, key in pairs[:, lo : lo + _PIPELINE].T.tolist():
+            part = wanted[lo : lo + _PIPELINE]
+            for space, key in part:
                 pipe.zrange(self._key("k", space, key), 0, caps[space // 1024] - 1)
-            for members in pipe.execute():
-                found.extend(int(m) for m in members)
-        return np.unique(np.array(found, dtype=np.int64))
+            for (space, key), members in zip(part, pipe.execute(), strict=True):
+                kind = space // 1024
+                if kind in skip and len(members) >= caps[kind]:
+                    crowded.append((space, key))
+                else:
+                    found.extend(int(m) for m in members)
+        return Candidates.of(found, crowded)
 
     def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:
         docs: list[IndexedDoc] = []

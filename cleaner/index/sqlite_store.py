@@ -32,9 +32,9 @@ import numpy as np
 import numpy.typing as npt
 
 from cleaner.index.format import FORMAT_NAME, FORMAT_VERSION, NotAnIndex
-from cleaner.index.keys import KeyRows
+from cleaner.index.keys import KeyRows, spaces
 from cleaner.index.lock import file_lock
-from cleaner.index.store import Header, IndexedDoc, NewDoc
+from cleaner.index.store import Candidates, Header, IndexedDoc, NewDoc
 
 I64Array = npt.NDArray[np.int64]
 
@@ -42,6 +42,10 @@ FILE_NAME = "index.sqlite"
 _BATCH = 50_000
 #: SQLite's page cache per connection, in KiB (128 MiB).
 CACHE_KIB = 128 * 1024
+#: Page size of a new index. A sketch record is ~2.8 KB: with SQLite's default 4 KiB pages
+#: each takes a page of its own (a third of the docs table wasted, 3.8 KB per document);
+#: 16 KiB pages hold five.
+PAGE_SIZE = 16384
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +69,36 @@ CREATE TABLE IF NOT EXISTS keys (
 """
 
 _DOC = "number, id, date, location, added"
+
+# `SqliteStore.candidates`, for the keys of one space (``?2``) given as a JSON array (``?1``):
+# the keys with more than ``?3`` holders; every holder of the keys; their first ``?3 + 1``.
+_CROWDED = (
+    "SELECT j.value FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM keys k"
+    " WHERE k.space = ?2 AND k.key = j.value ORDER BY k.number LIMIT 1 OFFSET ?3)"
+)
+_HOLDERS = (
+    "SELECT DISTINCT k.number FROM json_each(?1) j JOIN keys k ON k.space = ?2 AND k.key = j.value"
+)
+_FIRST = (
+    "SELECT DISTINCT k.number FROM json_each(?1) j JOIN keys k ON k.space = ?2 AND k.key = j.value"
+    " AND k.number <= (SELECT k2.number FROM keys k2 WHERE k2.space = ?2 AND k2.key = j.value"
+    " ORDER BY k2.number LIMIT 1 OFFSET ?3)"
+)
+
+
+def _by_space_and_key(keys: KeyRows) -> I64Array:
+    """The order of `keys` by space, then key (what np.lexsort gives, several times faster:
+    a few spaces, each sorted by one array)."""
+    parts: list[I64Array] = []
+    for space in spaces(keys):
+        rows = np.flatnonzero(keys.space == space)
+        parts.append(rows[np.argsort(keys.key[rows], kind="stable")])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _json(values: I64Array) -> str:
+    """Integers as a JSON array (what `json_each` reads)."""
+    return "[" + ",".join(map(str, values.tolist())) + "]"
 
 
 def database_path(location: str) -> Path:
@@ -92,12 +126,15 @@ class SqliteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # Before anything is written (a no-op on an existing database): see PAGE_SIZE.
+            db.execute(f"PRAGMA page_size={PAGE_SIZE}")
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA busy_timeout=30000")
             # The key table's B-tree is visited at random: a page cache of CACHE_KIB (instead of
             # SQLite's 2 MiB) keeps its inner pages resident as the history grows.
             db.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            db.execute("PRAGMA temp_store=MEMORY")  # DISTINCT of `candidates`
         except sqlite3.DatabaseError as exc:
             raise NotAnIndex(f"{self.location} is not a cleaner index ({exc})") from None
         self._db = db
@@ -128,40 +165,32 @@ class SqliteStore:
             raise NotAnIndex(f"no index at {self.location}")
         return db
 
-    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
+    def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
         db = self._connect(create=False)
         if db is None or not len(keys):
-            return np.zeros(0, dtype=np.int64)
-        db.execute("BEGIN")
+            return Candidates.of([], [])
+        numbers: list[int] = []
+        crowded: list[tuple[int, int]] = []
+        db.execute("BEGIN")  # one snapshot for all the lookups
         try:
-            db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS wanted"
-                " (space INTEGER, key INTEGER, PRIMARY KEY (space, key)) WITHOUT ROWID"
-            )
-            rows: list[tuple[int]] = []
-            kinds = keys.space // 1024
-            for kind in np.unique(kinds).tolist():
-                take = np.flatnonzero(kinds == kind)
-                take = take[np.lexsort((keys.key[take], keys.space[take]))]
-                db.execute("DELETE FROM wanted")
-                db.executemany(
-                    "INSERT OR IGNORE INTO wanted VALUES (?, ?)",
-                    zip(keys.space[take].tolist(), keys.key[take].tolist(), strict=True),
+            for space in spaces(keys):
+                wanted = np.unique(keys.key[keys.space == space])
+                cap = caps[space // 1024]
+                # The keys with a cap-th holder, then every holder of the others: one B-tree
+                # range each; the keys go in as one JSON array (`json_each`), not row by row.
+                full = np.array(
+                    [row[0] for row in db.execute(_CROWDED, (_json(wanted), space, cap - 1))],
+                    dtype=np.int64,
                 )
-                # Each key's holders up to its cap-th lowest number: one index range per key.
-                rows += db.execute(
-                    "SELECT DISTINCT k.number FROM wanted w JOIN keys k"
-                    " ON k.space = w.space AND k.key = w.key AND k.number <= COALESCE("
-                    "  (SELECT k2.number FROM keys k2 WHERE k2.space = w.space"
-                    "   AND k2.key = w.key ORDER BY k2.number LIMIT 1 OFFSET ?),"
-                    "  9223372036854775807)",
-                    (caps[kind] - 1,),
-                ).fetchall()
-            db.execute("DELETE FROM wanted")
+                rest = np.setdiff1d(wanted, full, assume_unique=True)
+                numbers += [row[0] for row in db.execute(_HOLDERS, (_json(rest), space))]
+                if space // 1024 in skip:
+                    crowded += [(space, key) for key in full.tolist()]
+                elif full.size:
+                    numbers += [row[0] for row in db.execute(_FIRST, (_json(full), space, cap - 1))]
         finally:
             db.execute("COMMIT")
-        found = np.unique(np.array([r[0] for r in rows], dtype=np.int64))
-        return found
+        return Candidates.of(numbers, crowded)
 
     def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:
         db = self._read()
@@ -192,18 +221,23 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO meta VALUES (?, ?)",
                 [("format", FORMAT_NAME), ("version", str(FORMAT_VERSION)), ("settings", settings)],
             )
-            numbers: list[int] = []
-            for doc in docs:
-                cursor = db.execute(
-                    "INSERT INTO docs (id, date, location, added, record, text)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (doc.id, doc.date, doc.location, now, doc.record, doc.text),
-                )
-                assert cursor.lastrowid is not None
-                numbers.append(cursor.lastrowid)
+            # Numbered after the highest number ever given (AUTOINCREMENT's sequence: an
+            # expired document's number is never reused), in one executemany.
+            row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'docs'").fetchone()
+            first = (int(row[0]) if row else 0) + 1
+            numbers = list(range(first, first + len(docs)))
+            db.executemany(
+                "INSERT INTO docs (number, id, date, location, added, record, text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (number, doc.id, doc.date, doc.location, now, doc.record, doc.text)
+                    for number, doc in zip(numbers, docs, strict=True)
+                ],
+            )
             number_of = np.array(numbers, dtype=np.int64)
-            # In primary-key order: each B-tree page is visited once, not once per row.
-            order = np.lexsort((keys.doc, keys.key, keys.space))
+            # In primary-key order: each B-tree page is visited once, not once per row. (Rows
+            # come grouped by space: one single-array sort per space.)
+            order = _by_space_and_key(keys)
             space, key, owner = keys.space[order], keys.key[order], number_of[keys.doc[order]]
             for lo in range(0, len(keys), _BATCH):
                 hi = lo + _BATCH
@@ -221,6 +255,10 @@ class SqliteStore:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
             raise
+        # The WAL file grows to the size of the transaction (a batch's sketches) and SQLite
+        # keeps it at that size: copy it into the database and truncate it. (Skipped while a
+        # reader holds an old snapshot: its pages are then copied by a later checkpoint.)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return numbers
 
     def find(self, doc_id: str) -> tuple[IndexedDoc, bytes, str | None] | None:

@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.lsh import sorted_unique
 from cleaner.index.keys import KeyRows
 
 I64Array = npt.NDArray[np.int64]
@@ -46,6 +47,27 @@ class NewDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidates:
+    """What a batch's keys find in an index (`IndexStore.candidates`): the documents to load
+    (`numbers`, sorted), and the crowded keys whose holders were left out (``space, key``
+    rows, `crowded_space` and `crowded_key`)."""
+
+    numbers: I64Array
+    crowded_space: I64Array
+    crowded_key: I64Array
+
+    @staticmethod
+    def of(numbers: list[int], crowded: list[tuple[int, int]]) -> Candidates:
+        """From the numbers found (any order, repeats allowed) and the crowded keys."""
+        table = np.array(crowded, dtype=np.int64).reshape(-1, 2)
+        return Candidates(
+            numbers=sorted_unique(np.array(numbers, dtype=np.int64)),
+            crowded_space=table[:, 0].copy(),
+            crowded_key=table[:, 1].copy(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Header:
     """The index's self-description (`format`)."""
 
@@ -68,9 +90,11 @@ class IndexStore(Protocol):
         the message a second writer gets (`format.IndexLocked`)."""
         ...
 
-    def candidates(self, keys: KeyRows, caps: dict[int, int]) -> I64Array:
-        """Sorted numbers of the documents holding any of `keys`: for each key, its
-        ``caps[kind]`` lowest-numbered holders (kind = ``space // 1024``)."""
+    def candidates(self, keys: KeyRows, caps: dict[int, int], skip: frozenset[int]) -> Candidates:
+        """The documents holding any of `keys`: for each key, its ``caps[kind]``
+        lowest-numbered holders (kind = ``space // 1024``); but a key of a kind in `skip`
+        with ``caps[kind]`` holders or more is crowded: none of its holders, the key listed
+        in `Candidates.crowded_space` / `crowded_key` instead."""
         ...
 
     def load(self, numbers: I64Array) -> tuple[list[IndexedDoc], list[bytes]]:

@@ -444,3 +444,30 @@ def test_config_validation() -> None:
         RewriteConfig(max_key_docs=1)
     with pytest.raises(ConfigError, match="max_candidates"):
         RewriteConfig(max_candidates=0)
+
+
+def test_crowded_keys_pair_nobody(article: ArticleMaker) -> None:
+    """Keys named crowded (held by many documents not in this run: a persistent index's
+    history) pair nobody, as if all their holders were here; the other keys still pair."""
+    stock = "Sign up for our daily newsletter and follow the latest stories today."
+    texts = [f"{article(seed, 60)}\n{stock}\n{stock.replace('today', 'now')}" for seed in range(3)]
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch(texts)
+    keys = sentence_keys(sketches, config)
+    members = np.arange(len(texts), dtype=np.int64)
+    pairs, _ = rewrite_candidates(sketches, members, config, keys=list(keys))
+    assert pairs.shape[0] == 3  # the two stock lines pair the three documents
+    stock_only = config.sketcher().sketch([f"{stock}\n{stock.replace('today', 'now')}"])
+    stock_keys = sentence_keys(stock_only, config)
+    crowded = [np.unique(slot) for slot in stock_keys]
+    pairs, _ = rewrite_candidates(sketches, members, config, keys=list(keys), crowded=crowded)
+    assert pairs.shape == (0, 2)
+    # Only the stock keys are dropped: a document sharing its text with another still pairs.
+    texts.append(texts[0])
+    sketches = config.sketcher().sketch(texts)
+    keys = sentence_keys(sketches, config)
+    members = np.arange(len(texts), dtype=np.int64)
+    pairs, _ = rewrite_candidates(sketches, members, config, keys=list(keys), crowded=crowded)
+    assert pairs.tolist() == [[0, 3]]
+    with pytest.raises(ValueError, match="crowded"):
+        rewrite_candidates(sketches, members, config, crowded=crowded)

@@ -17,8 +17,9 @@ from cleaner.dedup.cluster import ClusterConfig, MatchKind
 from cleaner.dedup.index import DedupConfig, NearDupIndex
 from cleaner.document import Document
 from cleaner.index import Index
+from cleaner.index.keys import SENTENCE, caps, key_rows
 
-from .corpus import EXPECTED_COPIES, batch, history
+from .corpus import EXPECTED_COPIES, batch, history, make_article
 
 #: The history comes first and is kept: in one run, that is the first-seen preference (the index
 #: pins its documents first under any preference; within the batch, this one decides too).
@@ -109,3 +110,65 @@ def test_an_expanded_update_does_not_replace_the_indexed_story(tmp_path: Path) -
         assert verdict.of == "h9"
         assert index.find("h9") is not None
         assert index.find("h9-update") is None
+
+
+#: A line that 14 indexed stories end with: its sentence keys are held by more than
+#: `max_key_docs` (8) documents, so in one run they pair nobody.
+STOCK = (
+    "Readers can follow the regional desk on every platform for continuing coverage of this"
+    " developing story."
+)
+
+
+def _stocked(doc: Document) -> Document:
+    return Document(id=doc.id, text=f"{doc.text}\n\n{STOCK}", fields=doc.fields)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_crowded_keys_are_not_loaded_and_verdicts_equal_one_run(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """The holders of a sentence key that is crowded in the index are not loaded (the store
+    names the key crowded and `finish` ignores it), yet the verdicts are the one run's."""
+    location = str(tmp_path / "news.index")
+    if backend == "redis":
+        location = request.getfixturevalue("redis_url")
+    stocked = {f"h{k}" for k in range(14)}
+    docs = [_stocked(d) if d.id in stocked else d for d in history()]
+    batch_docs = [_stocked(d) for d in batch()]
+    lone = Document(id="lone", text=f"{make_article(2000)}\n\n{STOCK}")
+    expected = _one_run(docs, [*batch_docs, lone])
+    assert {k: v[1] for k, v in expected.items() if v[1]} == EXPECTED_COPIES
+    with Index.open(location, EARLIEST) as index:
+        index.add(docs)
+        assert _against(index, [*batch_docs, lone]) == expected
+        prepared = index.sketcher.prepare([lone.text])
+        config = index.config
+        assert config.rewrite is not None
+        wanted = caps(config.max_full_run, config.rewrite.max_key_docs)
+        found = index.store.candidates(key_rows(prepared), wanted, frozenset({SENTENCE}))
+        # the stock line's keys (one per slot) are crowded, and nothing else is shared
+        assert found.crowded_key.size == config.rewrite.keys_per_sentence
+        assert found.numbers.size == 0
+        assert index.check(prepared, [lone.id]).history == []
+        # without skipping them, the store gives up to 9 holders of each
+        found = index.store.candidates(key_rows(prepared), wanted, frozenset())
+        assert found.crowded_key.size == 0 and found.numbers.size == wanted[SENTENCE]
+
+
+def test_loading_the_history_in_chunks_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The indexed documents are loaded and decoded a chunk at a time (memory): with chunks
+    of 5, the verdicts are still the one run's."""
+    import cleaner.index.check as check
+
+    docs, batch_docs = history(), batch()
+    expected = _one_run(docs, batch_docs)
+    monkeypatch.setattr(check, "LOAD_CHUNK", 5)
+    with Index.open(str(tmp_path / "news.index"), EARLIEST) as index:
+        index.add(docs)
+        prepared = index.sketcher.prepare([d.text for d in batch_docs])
+        loaded = index.check(prepared, [d.id for d in batch_docs]).history
+        assert len(loaded) > 5 and [d.number for d in loaded] == sorted(d.number for d in loaded)
+        assert _against(index, batch_docs) == expected

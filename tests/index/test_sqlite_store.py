@@ -209,3 +209,16 @@ def test_update_needs_an_index() -> None:
 
     with pytest.raises(ConfigError, match="needs an index"):
         Dedup(Dedup.Options(update=True))
+
+
+def test_a_commit_leaves_no_wal_behind_and_uses_16k_pages(tmp_path: Path) -> None:
+    """The WAL is copied into the database and truncated after each commit (it would stay
+    as large as the batch's transaction), and a new index has 16 KiB pages (a sketch record
+    is ~2.8 KB: default 4 KiB pages would hold one each)."""
+    path = _built(tmp_path / "i.sqlite")
+    with Index.open(str(path)) as index:
+        index.add(batch())
+        assert Path(f"{path}-wal").stat().st_size == 0  # open: the file exists, empty
+        assert index.store.size_bytes() == path.stat().st_size
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 16384
