@@ -24,20 +24,22 @@ from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin, get_t
 from cleaner.errors import ConfigError
 from cleaner.stage import Processor
 
-# Modules that define the built-in processors; imported on first use, never at package import.
-_BUILTIN_MODULES = (
-    "cleaner.processors.html",
-    "cleaner.processors.encoding",
-    "cleaner.processors.normalize",
-    "cleaner.processors.boilerplate",
-    "cleaner.processors.language",
-    "cleaner.processors.filters",
-    "cleaner.processors.exact_dedup",
-    "cleaner.processors.dedup",
-)
+#: The built-in processors: each name and the module that defines (and registers) it. A module
+#: is imported only when its processor is built or asked for, never to validate a config: a
+#: chain without `dedup` does not pay for numpy's MinHash code, nor one without `html` for lxml
+#: and trafilatura.
+BUILTIN_PROCESSORS: Mapping[str, str] = {
+    "html": "cleaner.processors.html",
+    "encoding": "cleaner.processors.encoding",
+    "normalize": "cleaner.processors.normalize",
+    "boilerplate": "cleaner.processors.boilerplate",
+    "language": "cleaner.processors.language",
+    "filters": "cleaner.processors.filters",
+    "exact_dedup": "cleaner.processors.exact_dedup",
+    "dedup": "cleaner.processors.dedup",
+}
 
 _REGISTRY: dict[str, type[Any]] = {}
-_loaded = False
 
 P = TypeVar("P")
 
@@ -92,22 +94,16 @@ def register(cls: type[P]) -> type[P]:
     return cls
 
 
-def _ensure_loaded() -> None:
-    global _loaded
-    if not _loaded:
-        for module in _BUILTIN_MODULES:
-            importlib.import_module(module)
-        _loaded = True
-
-
 def available() -> list[str]:
-    """Sorted names of every registered processor."""
-    _ensure_loaded()
-    return sorted(_REGISTRY)
+    """Sorted names of every processor: the built-in ones (not imported for this) and any
+    registered since."""
+    return sorted(set(BUILTIN_PROCESSORS) | set(_REGISTRY))
 
 
 def processor_class(name: str) -> type[Any]:
-    _ensure_loaded()
+    """The class registered as `name`, importing its built-in module on first use."""
+    if name not in _REGISTRY and name in BUILTIN_PROCESSORS:
+        importlib.import_module(BUILTIN_PROCESSORS[name])
     try:
         return _REGISTRY[name]
     except KeyError:

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import pytest
 
 from cleaner.errors import ConfigError
-from cleaner.registry import Range, available, build_processor, make_options
+from cleaner.registry import (
+    BUILTIN_PROCESSORS,
+    Range,
+    available,
+    build_processor,
+    make_options,
+    processor_class,
+)
 
 
 @dataclass(frozen=True)
@@ -124,3 +133,43 @@ def test_builtin_options_refuse_absurd_numbers(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         build_processor(name, params)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROCESSORS))
+def test_each_builtin_module_registers_its_name(name: str) -> None:
+    cls = processor_class(name)
+    assert cls.name == name
+    assert cls.__module__ == BUILTIN_PROCESSORS[name]
+
+
+_CHECK_IMPORTS = """
+import sys
+from cleaner.config import load_config
+load_config(overrides=['pipeline.processors=["normalize"]'])
+print(" ".join(sorted(m for m in sys.modules if m.startswith("cleaner.processors."))))
+"""
+
+
+def test_validating_a_config_imports_no_processor_module() -> None:
+    # A fresh interpreter: this test process has imported every processor already.
+    found = subprocess.run(
+        [sys.executable, "-c", _CHECK_IMPORTS], capture_output=True, text=True, check=True
+    )
+    assert found.stdout.split() == []
+
+
+_BUILD_ONE = """
+import sys
+from cleaner.pipeline import Pipeline
+Pipeline.from_dict({"pipeline": {"processors": ["normalize"]}})
+print(" ".join(sorted(m for m in sys.modules if m.startswith("cleaner.processors."))))
+"""
+
+
+def test_building_a_chain_imports_only_its_processors() -> None:
+    found = subprocess.run(
+        [sys.executable, "-c", _BUILD_ONE], capture_output=True, text=True, check=True
+    )
+    modules = set(found.stdout.split())
+    assert "cleaner.processors.normalize" in modules
+    assert not modules & {BUILTIN_PROCESSORS[n] for n in BUILTIN_PROCESSORS if n != "normalize"}

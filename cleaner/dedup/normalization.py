@@ -72,21 +72,32 @@ def char_class(ch: str) -> int:
     return SEPARATOR
 
 
+#: Table entry of a Basic Multilingual Plane code point not classified yet.
+_UNKNOWN = 255
+
+
 @functools.cache
 def _bmp_class_table() -> npt.NDArray[np.uint8]:
-    """Classes of the 65,536 Basic Multilingual Plane code points (built once, ~30 ms).
+    """Classes of the 65,536 Basic Multilingual Plane code points, filled on demand.
 
-    A memo of a pure function, computed on first use (never at import time). Code points beyond
-    the BMP are rare in news text and are classified per batch with `char_class`.
+    Entries start as `_UNKNOWN`; `classify` fills those of the code points it meets with
+    `char_class`, so a run pays for the few hundred characters its text uses instead of 65,536
+    `unicodedata` calls (about 30 ms) at every start. Code points beyond the BMP are rare in news
+    text and are classified per batch with `char_class`.
     """
-    table = np.fromiter((char_class(chr(cp)) for cp in range(_BMP)), dtype=np.uint8, count=_BMP)
-    table.flags.writeable = False
-    return table
+    return np.full(_BMP, _UNKNOWN, dtype=np.uint8)
 
 
 def classify(codepoints: U32Array) -> npt.NDArray[np.uint8]:
     """Vectorised `char_class` over an array of code points (table look-up, ~3 ns each)."""
-    classes = _bmp_class_table().take(codepoints, mode="clip")
+    table = _bmp_class_table()
+    classes = table.take(codepoints, mode="clip")
+    unknown = classes == _UNKNOWN
+    if unknown.any():
+        # Astral code points are clipped to U+FFFF here, as in the look-up above.
+        new = np.unique(np.minimum(codepoints[unknown], _BMP - 1))
+        table[new] = [char_class(chr(int(cp))) for cp in new]
+        classes[unknown] = table.take(codepoints[unknown], mode="clip")
     astral = np.flatnonzero(codepoints >= _BMP)
     if astral.size:
         unique, inverse = np.unique(codepoints[astral], return_inverse=True)

@@ -17,6 +17,7 @@ from cleaner.errors import ConfigError, RuleError
 from cleaner.rules.locate import default_rules_dir
 from cleaner.rules.model import AnyRule
 from cleaner.rules.parse import RuleProblem, UnreadablePack, parse_rule
+from cleaner.rules.verdicts import process_cache
 
 PACK_FIELDS = ("pack", "description", "rule")
 
@@ -152,6 +153,7 @@ def read_packs(
             first_seen[rule.id] = pack.path
             kept.append(rule)
         packs.append(Pack(pack.path, pack.name, pack.description, tuple(kept)))
+    process_cache().save()  # the safety verdicts of patterns seen for the first time
     return packs
 
 

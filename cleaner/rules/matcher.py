@@ -4,7 +4,8 @@ Every pattern is first compiled with Python's `re`, whose syntax and meaning (Un
 `\\d`, `\\s`, `\\b`) the rule format promises. Then:
 
 - `re`: patterns that `cleaner.rules.safety` proves free of catastrophic backtracking run on
-  Python's `re` itself (all the packaged rules do: same results, fastest);
+  Python's `re` itself (all the packaged rules do: same results, fastest); the proof's verdict
+  is remembered on disk (`cleaner.rules.verdicts`), so later runs do not redo it;
 - `re2`: the others run on RE2 (google-re2), which matches in linear time, when RE2 compiles
   them with the same meaning: no back-references or lookarounds (RE2 refuses them), and no
   `\\w \\W \\d \\D \\s \\S \\b \\B` or `{,n}`, which mean something else in RE2 (ASCII classes,
@@ -27,7 +28,7 @@ from typing import Any, Protocol
 import re2
 import regex
 
-from cleaner.rules.safety import backtracking_risk
+from cleaner.rules.verdicts import process_cache
 
 ENGINE_RE = "re"
 ENGINE_RE2 = "re2"
@@ -72,7 +73,7 @@ class Matcher:
     def __init__(self, source: str) -> None:
         self.pattern = source
         self.reference = re.compile(source)
-        self.risk = backtracking_risk(source) or ""
+        self.risk = process_cache().risk(source) or ""
         self._compiled: Any
         if not self.risk:
             self.engine, self._compiled = ENGINE_RE, self.reference

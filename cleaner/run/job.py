@@ -19,7 +19,6 @@ sharded run in a private temporary work directory, with nothing to resume.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from tqdm import tqdm
 
 from cleaner import __version__
 from cleaner.document import Document, Drop, Reject
@@ -47,6 +45,7 @@ from cleaner.pipeline import Pipeline
 from cleaner.run.finish import FinishTask, finish_shards, finishes_in_workers
 from cleaner.run.plan import Plan
 from cleaner.run.pool import RESUME_HINT, ProcessMap, capped_jobs, worker_pool
+from cleaner.run.progress import progress_bar
 from cleaner.run.reduce import decide
 from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
 from cleaner.run.shards import MapTask, run_map
@@ -189,14 +188,7 @@ def _run_clean(
             remove_stale_temporaries(path)  # what a run killed mid-write left beside its outputs
     report = RunReport(paths=written, max_reject_rate=max_reject_rate)
     started = time.perf_counter()
-    bar = tqdm(
-        total=count_hint(inputs, fmt=in_cfg.get("format", "auto")),
-        unit="doc",
-        desc="cleaning",
-        file=sys.stderr,
-        disable=(not progress) if progress is not None else None,
-        dynamic_ncols=True,
-    )
+    bar = progress_bar(progress, lambda: count_hint(inputs, fmt=in_cfg.get("format", "auto")))
 
     def read() -> Iterator[Document | Reject]:
         # The bar counts documents entering the chain: with a whole-corpus stage in it,

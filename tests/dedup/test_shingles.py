@@ -7,6 +7,7 @@ import unicodedata
 import numpy as np
 import pytest
 
+from cleaner.dedup import normalization
 from cleaner.dedup.hashing import hash64_bytes
 from cleaner.dedup.normalization import (
     DELETE,
@@ -14,6 +15,7 @@ from cleaner.dedup.normalization import (
     KEEP,
     SEPARATOR,
     char_class,
+    classify,
     normalize,
     normalized_utf8,
 )
@@ -225,3 +227,15 @@ def test_config_validation() -> None:
         ShingleConfig("sentence", 3)  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         ShingleConfig("word", 0)
+
+
+def test_classify_fills_its_table_on_demand_with_char_class() -> None:
+    normalization._bmp_class_table.cache_clear()
+    sample = np.array([0x61, 0x1F600, 0x37, 0x2019, 0x61, 0xFFFF], dtype=np.uint32)
+    expected = [char_class(chr(int(cp))) for cp in sample]
+    assert classify(sample).tolist() == expected
+    table = normalization._bmp_class_table()
+    assert int((table != normalization._UNKNOWN).sum()) == 4  # a, 7, ’ and U+FFFF, not more
+    every = np.arange(0x10000 + 300, dtype=np.uint32)[::-1].copy()
+    assert classify(every).tolist() == [char_class(chr(int(cp))) for cp in every]
+    assert classify(sample).tolist() == expected  # the filled table answers the same
