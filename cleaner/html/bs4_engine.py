@@ -30,6 +30,7 @@ and 0.916, `get_text()` 0.67 and 0.69; bench/README.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup
@@ -74,6 +75,17 @@ _PARAGRAPH_BLOCKS = frozenset(
 _CLOUD_CONTAINERS = ["div", "section", "aside", "span"]
 _CLOUD_BLOCKS = ["p", "div", "ul", "ol", "table", "section", "article"]
 _CLOUD_LINKS = 5
+# Blocks that make a link a teaser card; headings whose all-link text is a teaser title.
+_TEASER_INSIDE = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li"]
+_TEASER_HEADINGS = ["h2", "h3", "h4", "h5", "h6"]
+# Class words of a post's own chrome that the shared vocabulary does not name (its trace
+# names them for the default engine too, where they would change nothing but the labels):
+# WordPress's entry footers and meta lines, rating widgets, Popup Maker's pop-ups.
+_ENTRY_CHROME = re.compile(
+    r"(?:^|(?<=[\s_-]))(?:entry[-_]?(?:utility|meta|footer)|post[-_]?(?:ratings?|meta|metadata)"
+    r"|postmetadata|pum|popmake)(?=[\s_-]|$)",
+    re.IGNORECASE,
+)
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 # A table holding any of these is page layout (old sites), read as blocks, not as rows.
 _LAYOUT_INSIDE = ["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "blockquote"]
@@ -91,6 +103,7 @@ def extract(html: str, settings: EngineSettings) -> Extraction:
         return Extraction(())
     removals = _remove_chrome(body)
     removals += _remove_link_blocks(body, settings.link_density)
+    removals += _remove_teasers(body)
     main = _main_container(body)
     if settings.trace_removed:
         removals += _outside(main, body)
@@ -156,7 +169,10 @@ def _chrome_rule(tag: Tag) -> str | None:
         return "html.hidden"
     if _marks_article(tag.name, attrs):
         return None
-    return class_rule(attrs.get("class"), attrs.get("id"))
+    rule = class_rule(attrs.get("class"), attrs.get("id"))
+    if rule is None and _ENTRY_CHROME.search(f"{attrs.get('class', '')} {attrs.get('id', '')}"):
+        return "html.class:entry-meta"
+    return rule
 
 
 def _marks_article(name: str, attrs: dict[str, str]) -> bool:
@@ -235,6 +251,38 @@ def _remove_link_blocks(body: Tag, density: float) -> list[Removal]:
             parent.decompose()
             removals.append(Removal("html.tags", text))
     return removals
+
+
+def _remove_teasers(body: Tag) -> list[Removal]:
+    """Teaser cards and teaser titles: a link that wraps blocks (a card whose heading or
+    summary sits inside the `<a>`), and a heading whose text is all links to another page
+    (the title of a related post, "Dans la même rubrique"). An article's own text is never
+    inside a link; its headings are not links."""
+    removals: list[Removal] = []
+    for link in body.find_all("a"):
+        if link.decomposed or link.find(_TEASER_INSIDE) is None:
+            continue
+        text = _text(link)
+        link.decompose()
+        if text:
+            removals.append(Removal("html.teaser", text))
+    for heading in body.find_all(_TEASER_HEADINGS):
+        if heading.decomposed:
+            continue
+        links = heading.find_all("a")
+        text = _text(heading)
+        if not links or not text or any(_is_anchor(link) for link in links):
+            continue
+        if sum(len(_text(link)) for link in links) >= len(text):
+            heading.decompose()
+            removals.append(Removal("html.teaser", text))
+    return removals
+
+
+def _is_anchor(link: Tag) -> bool:
+    """True for a link to nowhere or to a place on the same page (`#...`)."""
+    href = link.get("href")
+    return not isinstance(href, str) or not href.strip() or href.strip().startswith("#")
 
 
 def _main_container(body: Tag) -> Tag:

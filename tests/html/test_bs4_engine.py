@@ -112,3 +112,66 @@ def test_tag_clouds_and_rel_tag_lists_go() -> None:
     assert "city topic 4" not in text and "city council 1" not in text
     rules = {removal.rule for removal in extraction.removals}
     assert {"html.tags", "html.link-list"} <= rules
+
+
+_STORY = "".join(
+    f"<p>Paragraph {i} of the story, long enough to count as one of its paragraphs, "
+    "and a little more.</p>"
+    for i in range(6)
+)
+
+
+def _extract(inside: str, after: str = "") -> tuple[str, set[str]]:
+    page = f"<html><body><div class='story'>{_STORY}{inside}</div>{after}</body></html>"
+    extraction = bs4_engine.extract(page, EngineSettings())
+    return "\n".join(extraction.blocks), {removal.rule for removal in extraction.removals}
+
+
+def test_a_link_that_wraps_blocks_is_a_teaser_card() -> None:
+    card = (
+        "<a class='teaser' href='/other-story'><h3>Another story of the city</h3>"
+        "<p>Its summary, which a reader of this story did not come for.</p></a>"
+    )
+    text, rules = _extract(card)
+    assert "Paragraph 5 of the story" in text
+    assert "Another story" not in text and "Its summary" not in text
+    assert "html.teaser" in rules
+
+
+def test_an_inline_link_in_a_paragraph_stays() -> None:
+    text, _ = _extract("<p>The council <a href='/council'>published its report</a> today.</p>")
+    assert "The council published its report today." in text
+
+
+def test_a_heading_that_is_all_link_to_another_page_is_a_teaser_title() -> None:
+    text, rules = _extract("<h2><a href='/related'>Hit the track with another story</a></h2>")
+    assert "Hit the track" not in text
+    assert "html.teaser" in rules
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "<h2>Results of the vote</h2>",  # no link
+        "<h2>Results of the <a href='/vote'>vote</a></h2>",  # partly a link
+        "<h2><a name='results' href='#results'>Results of the vote</a></h2>",  # an anchor
+    ],
+)
+def test_a_heading_of_the_article_stays(heading: str) -> None:
+    text, _ = _extract(heading + "<p>The votes were counted by noon.</p>")
+    assert "Results of the vote" in text
+
+
+@pytest.mark.parametrize(
+    "classes", ["entry-utility", "entryfooter", "entry-meta", "post-ratings", "pum pum-overlay"]
+)
+def test_entry_footers_ratings_and_popups_go(classes: str) -> None:
+    text, rules = _extract(f"<div class='{classes}'>This entry was posted in Garden.</div>")
+    assert "Paragraph 5 of the story" in text
+    assert "This entry was posted" not in text
+    assert "html.class:entry-meta" in rules
+
+
+def test_a_class_word_that_only_contains_meta_is_not_entry_chrome() -> None:
+    text, _ = _extract("<div class='metadata-entry'>The votes were counted by noon.</div>")
+    assert "The votes were counted by noon." in text
