@@ -320,20 +320,16 @@ def _remove_orphan_headings(body: Tag) -> list[Removal]:
     heading of the same or a higher rank, or the end of the page. What they titled ("Mehr
     zum Thema", "Das könnte Sie auch interessieren") was removed a moment ago as a link list
     or teaser; a subsection heading (a lower rank follows) and long headings stay."""
-    owners = [
-        string.find_parent(_HEADINGS)
-        for string in body.find_all(string=True)
-        if not isinstance(string, _SKIPPED_STRINGS) and string.strip()
-    ]
     doomed: list[Tag] = []
-    for i, heading in enumerate(owners):
-        if heading is None or (i and owners[i - 1] is heading):
-            continue  # not a heading's text, or not the first string of its heading
-        after = i
-        while after < len(owners) and owners[after] is heading:
-            after += 1
-        following = owners[after] if after < len(owners) else None
-        if after < len(owners) and (following is None or _rank(following) > _rank(heading)):
+    for heading in body.find_all(_HEADINGS):
+        if heading.find(_HEADINGS) is not None or _first_text(heading.descendants) is None:
+            continue  # an empty heading, or one around another (its inner one is weighed)
+        last: PageElement = heading
+        while isinstance(last, Tag) and last.contents:
+            last = last.contents[-1]
+        following = _first_text(last.next_elements)
+        owner = following.find_parent(_HEADINGS) if following is not None else None
+        if following is not None and (owner is None or _rank(owner) > _rank(heading)):
             continue  # text or a subsection follows
         doomed.append(heading)
     removals: list[Removal] = []
@@ -346,6 +342,12 @@ def _remove_orphan_headings(body: Tag) -> list[Removal]:
         heading.decompose()
         removals.append(Removal("html.orphan-heading", text))
     return removals
+
+
+def _first_text(elements: Iterator[PageElement]) -> NavigableString | None:
+    """The first string with text among `elements` (comments and the like are not text)."""
+    texts = (e for e in elements if isinstance(e, NavigableString) and e.strip())
+    return next((e for e in texts if not isinstance(e, _SKIPPED_STRINGS)), None)
 
 
 def _main_container(body: Tag) -> Tag:
