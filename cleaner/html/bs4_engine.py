@@ -15,21 +15,25 @@ structure it came from. Steps, in order:
 3. Drop lists and short paragraphs that are mostly links, containers of five or more links
    and no text block (tag clouds), and the element around `rel="tag"` links when it is
    mostly links (same rules and threshold as the trafilatura engine's
-   `structure.prune_link_blocks`).
+   `structure.prune_link_blocks`); teaser cards (a link wrapping blocks) and headings that
+   are all link to another page; then short headings left with nothing under them.
 4. Choose the article: the smallest element that still holds `MAIN_SHARE` of the text of the
-   long paragraphs (`LONG_PARAGRAPH_CHARS`). Text outside it is `html.not-main`. Paragraphs
-   are `<p>` elements, or on a page that writes most of its text elsewhere (`<div>`s or
-   cells of text and `<br>`s), the inline text of each block.
+   long paragraphs (`LONG_PARAGRAPH_CHARS`). Paragraphs are `<p>` elements, or on a page
+   that writes most of its text elsewhere (`<div>`s or cells of text and `<br>`s), the
+   inline text of each block. What precedes it up to two levels above (a lead, a recipe's
+   ingredients) joins it when it is little text, few links and at least two prose lines or
+   list items (`_intro_nodes`). Other text outside it is `html.not-main`.
 5. Render headings, paragraphs, lists (one item per line, "- " marked), quotes, preformatted
    text and tables (cells joined by " | ", one row per line) as blocks; `<br>` is a line break.
    A table that holds paragraphs or other tables is page layout and is read as blocks.
 
-F1 0.944 on the Zyte article benchmark and 0.888 on trafilatura-eval-dev (trafilatura 0.953
+F1 0.951 on the Zyte article benchmark and 0.907 on trafilatura-eval-dev (trafilatura 0.953
 and 0.916, `get_text()` 0.67 and 0.69; bench/README.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bs4 import BeautifulSoup
@@ -38,6 +42,7 @@ from bs4.element import (
     Declaration,
     Doctype,
     NavigableString,
+    PageElement,
     ProcessingInstruction,
     Tag,
 )
@@ -53,6 +58,18 @@ LONG_PARAGRAPH_CHARS = 80
 MAIN_SHARE = 0.8
 #: An element holding more than this share of the long-paragraph text is never chrome.
 GUARD_SHARE = 0.3
+#: A heading left with nothing under it goes when it has at most this many words.
+ORPHAN_HEADING_MAX_WORDS = 6
+#: The intro before the article container is looked for this many levels above it,
+INTRO_MAX_LEVELS = 2
+#: while the text before it is at most this share of the container's text
+INTRO_MAX_SHARE = 0.5
+#: and at most this share of that text is link text.
+INTRO_LINK_DENSITY = 0.2
+#: An intro line is prose with this many words of letters (list items are kept whole),
+INTRO_MIN_WORDS = 8
+#: and an intro has at least this many lines.
+INTRO_MIN_LINES = 2
 
 _BLOCK_TAGS = frozenset(
     {
@@ -74,7 +91,22 @@ _PARAGRAPH_BLOCKS = frozenset(
 _CLOUD_CONTAINERS = ["div", "section", "aside", "span"]
 _CLOUD_BLOCKS = ["p", "div", "ul", "ol", "table", "section", "article"]
 _CLOUD_LINKS = 5
+# Blocks that make a link a teaser card; headings whose all-link text is a teaser title.
+_TEASER_INSIDE = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li"]
+_TEASER_HEADINGS = ["h2", "h3", "h4", "h5", "h6"]
+# Class words of a post's own chrome that the shared vocabulary does not name (its trace
+# names them for the default engine too, where they would change nothing but the labels):
+# WordPress's entry footers and meta lines, rating widgets, Popup Maker's pop-ups.
+_ENTRY_CHROME = re.compile(
+    r"(?:^|(?<=[\s_-]))(?:entry[-_]?(?:utility|meta|footer)|post[-_]?(?:ratings?|meta|metadata)"
+    r"|postmetadata|pum|popmake)(?=[\s_-]|$)",
+    re.IGNORECASE,
+)
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+# A word of an intro line: two or more letters between spaces, trailing punctuation allowed
+# (a date, a time, a URL or "©" is not a word).
+_INTRO_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}[.,:;!?)]*(?!\S)")
 # A table holding any of these is page layout (old sites), read as blocks, not as rows.
 _LAYOUT_INSIDE = ["p", "div", "table", "ul", "ol", "h1", "h2", "h3", "blockquote"]
 
@@ -91,12 +123,19 @@ def extract(html: str, settings: EngineSettings) -> Extraction:
         return Extraction(())
     removals = _remove_chrome(body)
     removals += _remove_link_blocks(body, settings.link_density)
+    removals += _remove_teasers(body)
+    removals += _remove_orphan_headings(body)
     main = _main_container(body)
+    intro_nodes = _intro_nodes(main, body)
+    intro, left_out = _intro_blocks(intro_nodes, settings.include_tables)
+    if not intro:
+        intro_nodes = []
     if settings.trace_removed:
-        removals += _outside(main, body)
+        removals += _outside(main, body, kept=intro_nodes)
+        removals += [Removal("html.not-main", line) for line in left_out if intro]
     renderer = _Renderer(include_tables=settings.include_tables)
     renderer.render(main)
-    return Extraction(tuple(renderer.blocks), tuple(removals))
+    return Extraction((*intro, *renderer.blocks), tuple(removals))
 
 
 # -- removal ------------------------------------------------------------------------------------
@@ -156,7 +195,10 @@ def _chrome_rule(tag: Tag) -> str | None:
         return "html.hidden"
     if _marks_article(tag.name, attrs):
         return None
-    return class_rule(attrs.get("class"), attrs.get("id"))
+    rule = class_rule(attrs.get("class"), attrs.get("id"))
+    if rule is None and _ENTRY_CHROME.search(f"{attrs.get('class', '')} {attrs.get('id', '')}"):
+        return "html.class:entry-meta"
+    return rule
 
 
 def _marks_article(name: str, attrs: dict[str, str]) -> bool:
@@ -237,6 +279,77 @@ def _remove_link_blocks(body: Tag, density: float) -> list[Removal]:
     return removals
 
 
+def _remove_teasers(body: Tag) -> list[Removal]:
+    """Teaser cards and teaser titles: a link that wraps blocks (a card whose heading or
+    summary sits inside the `<a>`), and a heading whose text is all links to another page
+    (the title of a related post, "Dans la même rubrique"). An article's own text is never
+    inside a link; its headings are not links."""
+    removals: list[Removal] = []
+    for link in body.find_all("a"):
+        if link.decomposed or link.find(_TEASER_INSIDE) is None:
+            continue
+        text = _text(link)
+        link.decompose()
+        if text:
+            removals.append(Removal("html.teaser", text))
+    for heading in body.find_all(_TEASER_HEADINGS):
+        if heading.decomposed:
+            continue
+        links = heading.find_all("a")
+        text = _text(heading)
+        if not links or not text or any(_is_anchor(link) for link in links):
+            continue
+        if sum(len(_text(link)) for link in links) >= len(text):
+            heading.decompose()
+            removals.append(Removal("html.teaser", text))
+    return removals
+
+
+def _is_anchor(link: Tag) -> bool:
+    """True for a link to nowhere or to a place on the same page (`#...`)."""
+    href = link.get("href")
+    return not isinstance(href, str) or not href.strip() or href.strip().startswith("#")
+
+
+def _rank(heading: Tag) -> int:
+    return int(heading.name[1])
+
+
+def _remove_orphan_headings(body: Tag) -> list[Removal]:
+    """Short headings with nothing under them: the next text after the heading is another
+    heading of the same or a higher rank, or the end of the page. What they titled ("Mehr
+    zum Thema", "Das könnte Sie auch interessieren") was removed a moment ago as a link list
+    or teaser; a subsection heading (a lower rank follows) and long headings stay."""
+    doomed: list[Tag] = []
+    for heading in body.find_all(_HEADINGS):
+        if heading.find(_HEADINGS) is not None or _first_text(heading.descendants) is None:
+            continue  # an empty heading, or one around another (its inner one is weighed)
+        last: PageElement = heading
+        while isinstance(last, Tag) and last.contents:
+            last = last.contents[-1]
+        following = _first_text(last.next_elements)
+        owner = following.find_parent(_HEADINGS) if following is not None else None
+        if following is not None and (owner is None or _rank(owner) > _rank(heading)):
+            continue  # text or a subsection follows
+        doomed.append(heading)
+    removals: list[Removal] = []
+    for heading in doomed:
+        if heading.decomposed:
+            continue  # inside a heading removed a moment ago
+        text = _text(heading)
+        if word_count(text) > ORPHAN_HEADING_MAX_WORDS:
+            continue
+        heading.decompose()
+        removals.append(Removal("html.orphan-heading", text))
+    return removals
+
+
+def _first_text(elements: Iterator[PageElement]) -> NavigableString | None:
+    """The first string with text among `elements` (comments and the like are not text)."""
+    texts = (e for e in elements if isinstance(e, NavigableString) and e.strip())
+    return next((e for e in texts if not isinstance(e, _SKIPPED_STRINGS)), None)
+
+
 def _main_container(body: Tag) -> Tag:
     """The smallest element holding `MAIN_SHARE` of the long-paragraph text (else body)."""
     weights = _long_paragraph_weights(body)
@@ -257,13 +370,64 @@ def _main_container(body: Tag) -> Tag:
     return current
 
 
-def _outside(main: Tag, body: Tag) -> list[Removal]:
-    """The text of the page outside `main`, one removal per element."""
+def _intro_nodes(main: Tag, body: Tag) -> list[PageElement]:
+    """What precedes `main` inside its ancestors up to `INTRO_MAX_LEVELS` above it, in
+    document order: where a page puts the standfirst, the lead paragraph or a recipe's
+    ingredients, beside the container of the long paragraphs. Climbing stops at the first
+    level whose preceding text is more than `INTRO_MAX_SHARE` of `main`'s, or more than
+    `INTRO_LINK_DENSITY` link text (navigation, teasers)."""
+    nodes: list[PageElement] = []
+    size = len(_text(main))
+    current = main
+    for _ in range(INTRO_MAX_LEVELS):
+        parent = current.parent
+        if parent is None or parent is body or current is body:
+            break
+        before = list(current.previous_siblings)
+        chars = sum(len(_node_text(node)) for node in before)
+        links = sum(
+            len(_text(link)) for node in before if isinstance(node, Tag) for link in node("a")
+        )
+        if chars > INTRO_MAX_SHARE * size or links > INTRO_LINK_DENSITY * max(chars, 1):
+            break
+        nodes[:0] = reversed(before)
+        current = parent
+    return nodes
+
+
+def _intro_blocks(nodes: list[PageElement], include_tables: bool) -> tuple[list[str], list[str]]:
+    """The intro's text blocks (prose lines of `INTRO_MIN_WORDS` words or more, and list
+    items), and the lines left out (datelines, labels, credits, "Breaking News"). An intro
+    of fewer than `INTRO_MIN_LINES` such lines is none: a lone standfirst line is left out
+    (the Zyte benchmark counts it as not article text)."""
+    renderer = _Renderer(include_tables=include_tables)
+    renderer.render_nodes(nodes)
+    blocks: list[str] = []
+    left_out: list[str] = []
+    for block in renderer.blocks:
+        kept: list[str] = []
+        for line in block.split("\n"):
+            prose = len(_INTRO_WORD.findall(line)) >= INTRO_MIN_WORDS
+            (kept if prose or line.startswith("- ") else left_out).append(line)
+        if kept:
+            blocks.append("\n".join(kept))
+    if sum(block.count("\n") + 1 for block in blocks) < INTRO_MIN_LINES:
+        return [], left_out
+    return blocks, left_out
+
+
+def _node_text(node: PageElement) -> str:
+    return _text(node) if isinstance(node, Tag) else collapse(str(node))
+
+
+def _outside(main: Tag, body: Tag, kept: list[PageElement]) -> list[Removal]:
+    """The text of the page outside `main` and the `kept` intro, one removal per element."""
     removals: list[Removal] = []
     node = main
+    kept_ids = {id(element) for element in kept}
     while node is not body and node.parent is not None:
         for sibling in node.parent.children:
-            if sibling is node:
+            if sibling is node or id(sibling) in kept_ids:
                 continue
             text = collapse(sibling.get_text(" ") if isinstance(sibling, Tag) else str(sibling))
             if text:
@@ -286,6 +450,15 @@ class _Renderer:
 
     def render(self, root: Tag) -> None:
         self._walk(root)
+        self._end_block()
+
+    def render_nodes(self, nodes: list[PageElement]) -> None:
+        """Render a run of sibling nodes (elements and strings) as `render` renders one."""
+        for node in nodes:
+            if isinstance(node, Tag):
+                self._element(node)
+            elif isinstance(node, NavigableString):
+                self._line.append(str(node))
         self._end_block()
 
     def _walk(self, tag: Tag) -> None:
