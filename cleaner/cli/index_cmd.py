@@ -107,10 +107,11 @@ def _add(args: argparse.Namespace, config: dict[str, Any]) -> int:
             continue
         dup = result.meta.get(META_DUP)
         kind = dup.get(DUP_KIND) if isinstance(dup, dict) else None
-        counts["copies" if kind not in (None, "representative") else "added"] += 1
+        counts["added"] += 1
+        counts["copies"] += kind not in (None, "representative")
     print(
-        f"{args.index}: {counts['added']} documents added, {counts['copies']} copies of"
-        f" indexed or earlier documents not added, {counts['rejected']} rejected"
+        f"{args.index}: {counts['added']} documents added ({counts['copies']} of them copies"
+        f" of indexed or earlier documents, marked as such), {counts['rejected']} rejected"
     )
     return EXIT_OK
 
@@ -123,7 +124,7 @@ def _print_stats(index: Index, out: TextIO) -> None:
 
     out.write(
         f"index:     {stats.location}\n"
-        f"documents: {stats.documents}\n"
+        f"documents: {stats.documents} ({stats.copies} of them copies)\n"
         f"keys:      {stats.keys}\n"
         f"size:      {stats.size_bytes} bytes\n"
         f"oldest:    {when(stats.oldest)} UTC\n"

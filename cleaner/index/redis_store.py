@@ -3,8 +3,9 @@
 For several scrapers feeding one index. Keys, under the prefix ``cleaner-index:``:
 
 - ``meta`` (hash): format, version, settings; ``next`` (the last document number);
-- ``doc:N`` (hash): id, date, location, added, record, text; ``docs`` and ``added``
-  (sorted sets of the numbers by number and by time added); ``id`` (hash id -> number);
+- ``doc:N`` (hash): id, date, location, added, role (`Settled`), record, text; ``docs`` and
+  ``added`` (sorted sets of the numbers by number and by time added); ``id`` (hash id ->
+  number);
 - ``k:SPACE:KEY`` (sorted set, score = number): the holders of a lookup key, so a batch's
   capped candidates are one ``ZRANGE key 0 cap-1`` per batch key, pipelined.
 
@@ -47,7 +48,7 @@ _REFRESH = (
     "if redis.call('get', KEYS[1]) == ARGV[1] then"
     " return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
 )
-_DOC_FIELDS = ("id", "date", "location", "added")
+_DOC_FIELDS = ("id", "date", "location", "added", "role")
 
 
 class RedisStore:
@@ -156,6 +157,7 @@ class RedisStore:
                 "location": doc.location,
                 "added": repr(now),
                 "record": doc.record,
+                "role": doc.role,
             }
             if doc.text is not None:
                 fields["text"] = doc.text
@@ -179,10 +181,10 @@ class RedisStore:
         if number is None:
             return None
         values = self._db.hmget(self._key("doc", int(number)), *_DOC_FIELDS, "record", "text")
-        if values[4] is None:
+        if values[-2] is None:
             return None
-        text = values[5].decode("utf-8") if values[5] is not None else None
-        return _indexed(int(number), values[:4]), bytes(values[4]), text
+        text = values[-1].decode("utf-8") if values[-1] is not None else None
+        return _indexed(int(number), values[:-2]), bytes(values[-2]), text
 
     def documents(self) -> Iterator[tuple[IndexedDoc, bytes]]:
         numbers = [int(n) for n in self._db.zrange(self._key("docs"), 0, -1)]
@@ -240,9 +242,13 @@ class RedisStore:
 
 
 def _indexed(number: int, values: Sequence[bytes | None]) -> IndexedDoc:
-    text = [(v or b"").decode("utf-8", "surrogatepass") for v in values[:4]]
+    """The `_DOC_FIELDS` of document `number` as read."""
+    text = [(v or b"").decode("utf-8", "surrogatepass") for v in values[: len(_DOC_FIELDS)]]
     try:
         added = float(text[3] or 0)
+        role = int(text[4] or 0)
     except ValueError:
-        raise ConfigError(f"document {number}: bad time added {text[3]!r}") from None
-    return IndexedDoc(number=number, id=text[0], date=text[1], location=text[2], added=added)
+        raise ConfigError(f"document {number}: bad time added or role {text[3:5]!r}") from None
+    return IndexedDoc(
+        number=number, id=text[0], date=text[1], location=text[2], added=added, role=role
+    )
