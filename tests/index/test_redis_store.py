@@ -62,7 +62,8 @@ def test_a_commit_is_all_or_nothing(redis_url: str, monkeypatch: pytest.MonkeyPa
         execute = redis.client.Pipeline.execute
 
         def broken(self: redis.client.Pipeline, *args: object, **kwargs: object) -> object:
-            if vars(self).get("transaction"):  # the commit's MULTI/EXEC; the lookups before it go on
+            # the commit's MULTI/EXEC breaks; the lookups before it go on
+            if vars(self).get("transaction"):
                 raise redis.ConnectionError("connection lost")
             return execute(self, *args, **kwargs)
 
