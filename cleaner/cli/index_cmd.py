@@ -214,7 +214,7 @@ def compare_with_sketches(index: Index, doc_id: str, other: Document, text: str)
 
 
 #: What `describe_indexed` says of an indexed document of each `Settled` role.
-_ROLES = {
+_ROLES: dict[int, str] = {
     Settled.KEPT: "a representative: later copies are flagged against it",
     Settled.LATE_COPY: "indexed as a copy (claimed by the rewrite stage)",
     Settled.COPY: "indexed as a copy (claimed by clustering)",
