@@ -21,6 +21,7 @@ random token and an expiry, refreshed while held and deleted only by its holder
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -43,6 +44,11 @@ from cleaner.optional import REDIS, require
 I64Array = npt.NDArray[np.int64]
 
 PREFIX = "cleaner-index:"
+#: Seconds to wait for a reply before a lookup fails with a clear error.
+SOCKET_TIMEOUT = 60
+#: And for a commit's EXEC, this much longer per key row written (1e-4: 1,000 s more for the
+#: ~10 million rows of a 100,000-document batch; measured ~10 s per million on a busy machine).
+EXEC_SECONDS_PER_ROW = 1e-4
 LOCK_MS = 30_000
 _PIPELINE = 10_000
 _RELEASE = (
@@ -100,7 +106,8 @@ class RedisStore:
         self.location = location
         self._errors: tuple[type[BaseException], ...] = (redis.RedisError,)
         try:
-            self._db: Any = redis.Redis.from_url(location, socket_timeout=60)
+            self._redis: Any = redis
+            self._db: Any = redis.Redis.from_url(location, socket_timeout=SOCKET_TIMEOUT)
             self._db.ping()
         except (ValueError, *self._errors) as exc:
             raise IndexProblem(f"index {location}: cannot reach Redis ({exc})") from None
@@ -133,7 +140,10 @@ class RedisStore:
 
         def refresh() -> None:
             while not done.wait(LOCK_MS / 3000):
-                self._db.eval(_REFRESH, 1, lock, token, LOCK_MS)
+                # The server may be busy with this writer's own commit (an EXEC runs alone),
+                # or briefly unreachable: try again at the next tick.
+                with contextlib.suppress(*self._errors):
+                    self._db.eval(_REFRESH, 1, lock, token, LOCK_MS)
 
         keeper = threading.Thread(target=refresh, daemon=True)
         keeper.start()
@@ -188,7 +198,28 @@ class RedisStore:
         first = int(self._db.get(self._key("next")) or 0) + 1
         numbers = list(range(first, first + len(docs)))
         now = time.time()
-        pipe = self._db.pipeline(transaction=True)  # MULTI ... EXEC: all or nothing
+        # The EXEC runs every key row on the server before it answers (~10 s per million
+        # rows): its own connection, with a timeout that grows with the rows.
+        timeout = SOCKET_TIMEOUT + len(keys) * EXEC_SECONDS_PER_ROW
+        client = self._redis.Redis.from_url(self.location, socket_timeout=timeout)
+        try:
+            self._commit(client, settings, docs, keys, first, now)
+        finally:
+            client.close()
+        return numbers
+
+    def _commit(
+        self,
+        client: Any,
+        settings: str,
+        docs: Sequence[NewDoc],
+        keys: KeyRows,
+        first: int,
+        now: float,
+    ) -> None:
+        """`commit`'s one MULTI/EXEC on `client`: `docs` numbered from `first`."""
+        numbers = list(range(first, first + len(docs)))
+        pipe = client.pipeline(transaction=True)  # MULTI ... EXEC: all or nothing
         pipe.hsetnx(self._key("meta"), "format", FORMAT_NAME)
         pipe.hsetnx(self._key("meta"), "version", str(FORMAT_VERSION))
         pipe.hsetnx(self._key("meta"), "settings", settings)
@@ -213,7 +244,6 @@ class RedisStore:
         pipe.incrby(self._key("keys"), len(keys))
         pipe.set(self._key("next"), first + len(docs) - 1)
         pipe.execute()
-        return numbers
 
     def _key_rows(self, pipe: Any, command: str, keys: KeyRows, numbers: I64Array) -> None:
         """Queue `command` (``zadd`` or ``zrem``) of document ``numbers[i]`` on the holder set
