@@ -122,6 +122,12 @@ def test_compare_and_explain_find_ids_in_the_index(
     shown = capsys.readouterr().out
     assert "duplicate (near) of h7" in shown
     assert "== h7: in index" in shown and "date 2026-11-08" in shown
+    assert "a representative: later copies are flagged against it" in shown
+    # the history's own copies are indexed too, and said to be copies
+    assert main(["explain", str(batch), "--id", "h4-excerpt", "--id", "h4", "--index", bare]) == 0
+    shown = capsys.readouterr().out
+    assert "== h4-excerpt: in index" in shown
+    assert "indexed as a copy (claimed by clustering)" in shown
 
 
 @pytest.mark.parametrize(
