@@ -163,6 +163,7 @@ def child_one_run(args: argparse.Namespace) -> dict[str, Any]:
     }
     row = score(flagged, sources, kinds, rep_of)
     row.update(
+        flagged=flagged,
         engine="one run (NearDupIndex)",
         history=args.history,
         wall_s=time.perf_counter() - start,
@@ -291,14 +292,20 @@ def _child(kind: str, args: argparse.Namespace, **extra: str) -> dict[str, Any]:
 
 
 def _score_checks(report: dict[str, Any], args: argparse.Namespace) -> None:
-    """Score the index checks of `report` against the one run's representatives."""
+    """Score the index checks of `report` against the one run's representatives; at the
+    whole history, count the batch documents whose verdict (flagged or not, and against
+    which document) differs from the one run's."""
     rep_file = Path(args.rep_file)
     rep_of = json.loads(rep_file.read_text()) if rep_file.exists() else {}
     _, _, sources, kinds = _setup(args)
+    one_run = report.get("one_run", {}).get("flagged")
     for key in ("sqlite", "redis"):
         for check in report.get(key, {}).get("checks", []):
             if "flagged" in check:  # kept in the JSON: the verdicts, to compare runs
                 check.update(score(check["flagged"], sources, kinds, rep_of))
+                if one_run is not None and check.get("indexed_docs_added") == args.history:
+                    ids = set(one_run) | set(check["flagged"])
+                    check["differ"] = sum(one_run.get(i) != check["flagged"].get(i) for i in ids)
 
 
 def build_and_check(args: argparse.Namespace, backend: str, location: str) -> dict[str, Any]:
@@ -329,6 +336,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
             if hi in marks:
                 row = _child("check", args, location=location)
                 row["size_bytes"] = index.store.size_bytes()
+                row["indexed_docs_added"] = hi
                 checks.append(row)
                 shown = {k: v for k, v in row.items() if k != "flagged"}
                 print(f"  {backend}: check at {hi:,}: {shown}", file=sys.stderr, flush=True)
@@ -384,7 +392,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if "datasketch-redis" in args.backends and url:
             report["datasketch"] = _child("datasketch", args, location=f"{url}/2")
         report["one_run"] = _collect(one_run)
-        print(f"one run: {report['one_run']}", file=sys.stderr)
+        shown = {k: v for k, v in report["one_run"].items() if k != "flagged"}
+        print(f"one run: {shown}", file=sys.stderr)
         _score_checks(report, args)
         _print(report)
         if args.json:
@@ -426,6 +435,7 @@ def _print(report: dict[str, Any]) -> None:
             "recall": f"{one.get('recall', 0):.4f}",
             **{k: f"{one.get(f'recall_{k}', 0):.3f}" for k in KINDS},
             "unplanted": one.get("unplanted_flagged"),
+            "differ": "-",
             "size MB": "-",
             "peak RSS MB": f"{one.get('peak_rss', 0) / 2**20:.0f}",
         }
@@ -444,6 +454,7 @@ def _print(report: dict[str, Any]) -> None:
                     "recall": f"{check.get('recall', 0):.4f}",
                     **{k: f"{check.get(f'recall_{k}', 0):.3f}" for k in KINDS},
                     "unplanted": check.get("unplanted_flagged"),
+                    "differ": check.get("differ", "-"),
                     "size MB": f"{check.get('size_bytes', 0) / 2**20:.0f}"
                     if "size_bytes" in check
                     else "-",

@@ -3,7 +3,7 @@ and `explain` (parsing lives in `cleaner.cli.main`).
 
 `index add INPUT...` runs the configured chain (as `cleaner clean` would; `--dedup-only` as
 `cleaner dedup` would) with the index checked and updated, and writes no output: the
-documents that are not copies of the index or of each other are added, in one commit.
+documents are added in one commit, the copies (of the index or of each other) marked as such.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 
 from cleaner.cli.exit_codes import EXIT_FAILURE, EXIT_OK
 from cleaner.config import merge
+from cleaner.dedup.cluster import Settled
 from cleaner.dedup.verify import pair_overlaps
 from cleaner.document import Document, Drop, Reject
 from cleaner.errors import ConfigError
@@ -107,10 +108,11 @@ def _add(args: argparse.Namespace, config: dict[str, Any]) -> int:
             continue
         dup = result.meta.get(META_DUP)
         kind = dup.get(DUP_KIND) if isinstance(dup, dict) else None
-        counts["copies" if kind not in (None, "representative") else "added"] += 1
+        counts["added"] += 1
+        counts["copies"] += kind not in (None, "representative")
     print(
-        f"{args.index}: {counts['added']} documents added, {counts['copies']} copies of"
-        f" indexed or earlier documents not added, {counts['rejected']} rejected"
+        f"{args.index}: {counts['added']} documents added ({counts['copies']} of them copies"
+        f" of indexed or earlier documents, marked as such), {counts['rejected']} rejected"
     )
     return EXIT_OK
 
@@ -123,7 +125,7 @@ def _print_stats(index: Index, out: TextIO) -> None:
 
     out.write(
         f"index:     {stats.location}\n"
-        f"documents: {stats.documents}\n"
+        f"documents: {stats.documents} ({stats.copies} of them copies)\n"
         f"keys:      {stats.keys}\n"
         f"size:      {stats.size_bytes} bytes\n"
         f"oldest:    {when(stats.oldest)} UTC\n"
@@ -211,6 +213,14 @@ def compare_with_sketches(index: Index, doc_id: str, other: Document, text: str)
     )
 
 
+#: What `describe_indexed` says of an indexed document of each `Settled` role.
+_ROLES: dict[int, str] = {
+    Settled.KEPT: "a representative: later copies are flagged against it",
+    Settled.LATE_COPY: "indexed as a copy (claimed by the rewrite stage)",
+    Settled.COPY: "indexed as a copy (claimed by clustering)",
+}
+
+
 def describe_indexed(index: Index, ids: Sequence[str], out: TextIO) -> list[str]:
     """Print what the index knows of each of `ids` (for `explain`); the ids it does not hold."""
     missing = []
@@ -222,9 +232,10 @@ def describe_indexed(index: Index, ids: Sequence[str], out: TextIO) -> list[str]
         doc, _, text = found
         added = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(doc.added))
         kept = f"{len(text)} characters of text kept" if text is not None else "no text kept"
+        role = _ROLES.get(doc.role, f"role {doc.role}")
         out.write(
             f"== {doc.id}: in index {index.location} (document {doc.number}, added {added} UTC),"
-            f" a representative: later copies are flagged against it\n"
+            f" {role}\n"
             f"   date {doc.date or '-'}, location {doc.location or '-'}; {kept}\n\n"
         )
     return missing

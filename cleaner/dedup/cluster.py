@@ -122,6 +122,31 @@ class MatchKind(enum.IntEnum):
         return self >= MatchKind.NORMALIZED
 
 
+class Settled(enum.IntEnum):
+    """What a document decided in an earlier run (a persistent index's) was, as far as a
+    later run needs to know to decide its own documents as one run over both would
+    (`NearDupIndex.finish(settled=...)`; stored as ``uint8``).
+
+    In one run, clustering decides before the rewrite stage: a document the rewrite stage
+    claims is still free during clustering (it may claim a later document there, and its
+    sentence keys count), and a document clustering claims is no rewrite candidate at all.
+    """
+
+    KEPT = 0  # unique or a representative: may claim later documents in both stages
+    LATE_COPY = 1  # claimed by the rewrite stage: free in clustering, claimed in the rewrite stage
+    COPY = 2  # claimed by clustering: claims nothing; its keys only make runs as long as in one run
+
+    @staticmethod
+    def of(kinds: npt.NDArray[np.uint8], late: npt.NDArray[np.bool_]) -> npt.NDArray[np.uint8]:
+        """The roles of documents of these `kinds` (`MatchKind`), `late` where the rewrite
+        stage claimed them."""
+        copy = kinds >= MatchKind.NORMALIZED
+        out = np.full(kinds.size, Settled.KEPT, dtype=np.uint8)
+        out[copy] = Settled.COPY
+        out[copy & late] = Settled.LATE_COPY
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
     """When a verified pair counts as a match, and which copy represents a cluster."""

@@ -54,6 +54,7 @@ from cleaner.dedup.cluster import (
     Assignments,
     ClusterConfig,
     MatchKind,
+    Settled,
     cluster_pairs,
     id_tie_ranks,
     preference_order,
@@ -206,6 +207,14 @@ class DedupResult:
         elif self.aligned is not None and a.kind_of(i) is MatchKind.REWRITE:
             out["aligned"] = round(float(self.aligned[i]), 4)
         return out
+
+    def settled(self) -> npt.NDArray[np.uint8]:
+        """What each document was decided to be, for a later run (`Settled`): a copy the
+        rewrite stage claimed (`aligned_sentences` >= 0) is a ``LATE_COPY``."""
+        late = np.zeros(len(self.assignments), dtype=np.bool_)
+        if self.aligned_sentences is not None:
+            late = self.aligned_sentences >= 0
+        return Settled.of(self.assignments.kind, late)
 
     def duplicates(self) -> list[tuple[str, str, str]]:
         """``(id, representative id, kind)`` of every document that is a copy."""
@@ -617,6 +626,7 @@ class NearDupIndex:
         *,
         tasks: TaskMap = serial_map,
         pinned: int = 0,
+        settled: npt.NDArray[np.uint8] | None = None,
         crowded: Sequence[U32Array] | None = None,
     ) -> DedupResult:
         """Find candidates, verify them, cluster; the index can keep growing afterwards.
@@ -625,7 +635,12 @@ class NearDupIndex:
         worker processes; the results do not depend on it). The first `pinned` documents are
         preferred to all others, in the order they were added (a persistent index's
         documents, whose decisions never change: later ones may join them, never claim them,
-        and pairs of two of them are not even compared). `crowded`: per key slot of the
+        and pairs of two of them are not even compared). `settled` (`Settled`, one per pinned
+        document; None: all ``KEPT``) is what each of them was decided to be in its own run,
+        so that they take part as in one run over both: a ``COPY`` claims nothing (its keys
+        make runs of equal keys as long as in one run, and its pairs are dropped unverified)
+        and is no rewrite candidate; a ``LATE_COPY`` (claimed by the rewrite stage) is free
+        in clustering and claims nothing in the rewrite stage. `crowded`: per key slot of the
         rewrite stage, sorted sentence keys held by more than ``max_key_docs`` documents of
         which not all were added here (a persistent index's crowded keys): they pair nobody,
         as in a run holding all their holders.
@@ -667,6 +682,11 @@ class NearDupIndex:
         del lsh_pairs, exact_pairs
         if pinned:  # rows are (low, high): both pinned when the later one is
             pairs = pairs[pairs[:, 1] >= pinned]
+        if settled is not None and settled.size:
+            if settled.size != pinned:
+                raise ValueError(f"settled: {settled.size} roles for {pinned} pinned documents")
+            copy = np.flatnonzero(settled == Settled.COPY)  # the low member is the pinned one
+            pairs = pairs[~np.isin(pairs[:, 0], copy)]
         assignments, work = cluster_pairs(
             pairs,
             sizes,
@@ -691,6 +711,7 @@ class NearDupIndex:
                 keys=[k.view() for k in self._sentence_keys],
                 crowded=crowded,
                 pinned=pinned,
+                settled=settled,
                 tasks=tasks,
             )
             assignments, aligned = claims.assignments, claims.aligned

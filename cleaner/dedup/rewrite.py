@@ -84,7 +84,7 @@ from functools import partial
 import numpy as np
 import numpy.typing as npt
 
-from cleaner.dedup.cluster import Assignments, ClusterConfig, MatchKind
+from cleaner.dedup.cluster import Assignments, ClusterConfig, MatchKind, Settled
 from cleaner.dedup.hashing import MASK32, POLY_BASE, fmix32, fmix64
 from cleaner.dedup.lsh import run_pairs
 from cleaner.dedup.passages import copy_kinds, ordered_chain
@@ -603,6 +603,7 @@ def claim_rewrites(
     keys: Sequence[U32Array] | U32Array | None = None,
     crowded: Sequence[U32Array] | None = None,
     pinned: int = 0,
+    settled: npt.NDArray[np.uint8] | None = None,
     tasks: TaskMap = serial_map,
 ) -> RewriteClaims:
     """Let representatives (and lone documents) claim the lone documents they are copies of.
@@ -616,7 +617,10 @@ def claim_rewrites(
     word-shingle similarity and containment with their representative. `keys`: the
     sentences' candidate keys if already computed (`sentence_keys`), and `crowded` the keys
     that pair nobody whatever this run holds (`rewrite_candidates`); the first `pinned`
-    documents (a persistent index's) are never claimed; `tasks`: how the alignment's
+    documents (a persistent index's) are never claimed, and `settled` (`Settled`, one per
+    pinned document) says what each was decided to be: a ``COPY`` is no candidate at all and
+    a ``LATE_COPY`` still alone is a candidate (its keys count) that claims nothing (it was
+    claimed here in its own run), as in one run over both; `tasks`: how the alignment's
     batches are run (`align_pairs`).
     """
     cluster = cluster or ClusterConfig()
@@ -625,7 +629,12 @@ def claim_rewrites(
     aligned_sentences = np.full(n_docs, -1, dtype=np.int64)
     kind = assignments.kind
     alone = kind == MatchKind.UNIQUE
-    members = order[(alone | (kind == MatchKind.REPRESENTATIVE))[order]]
+    member = alone | (kind == MatchKind.REPRESENTATIVE)
+    taken = np.zeros(n_docs, dtype=np.bool_)  # claimed before this run: claims nothing
+    if settled is not None:
+        member[: settled.size] &= settled != Settled.COPY
+        taken[: settled.size] = (settled == Settled.LATE_COPY) & alone[: settled.size]
+    members = order[member[order]]
     if members.size < 2 or not alone.any():
         return RewriteClaims(assignments, aligned, aligned_sentences, RewriteStats(0, 0, 0))
     pairs, shared = rewrite_candidates(sketches, members, config, keys=keys, crowded=crowded)
@@ -664,7 +673,7 @@ def claim_rewrites(
         ok[maybe] = kinds(shingle_overlaps(verified[maybe])) != MatchKind.UNIQUE
     keep = np.flatnonzero(ok)
     keep = keep[np.lexsort((rank[target[keep]], rank[source[keep]]))]
-    claims = keep[_claim(source[keep], target[keep], n_docs)]
+    claims = keep[_claim(source[keep], target[keep], taken)]
     stats = RewriteStats(
         candidate_pairs=int(pairs.shape[0]),
         verified_pairs=len(alignment),
@@ -702,10 +711,11 @@ def _best_per_target(
     return keep
 
 
-def _claim(source: I64Array, target: I64Array, n_docs: int) -> I64Array:
+def _claim(source: I64Array, target: I64Array, before: npt.NDArray[np.bool_]) -> I64Array:
     """Indices of the verified pairs that claim, visiting sources in preference order: a
-    source claims its targets unless it was itself claimed, and a target is claimed once."""
-    claimed = np.zeros(n_docs, dtype=np.bool_)
+    source claims its targets unless it was itself claimed (here, or before: `before`), and
+    a target is claimed once."""
+    claimed = before.copy()
     taken: list[int] = []
     for k, (s, t) in enumerate(zip(source.tolist(), target.tolist(), strict=True)):
         if not claimed[s] and not claimed[t]:

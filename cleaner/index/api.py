@@ -2,13 +2,14 @@
 
     index = cleaner.Index.open("news.index")        # or "redis://localhost:6379/0"
     index.query(["text of a story", doc])           # verdicts, the index unchanged
-    index.add(batch)                                # verdicts, and the kept ones indexed
+    index.add(batch)                                # verdicts, and the batch indexed
 
 Both check the documents against the index and against each other (earlier in the list is
-preferred); `add` then commits the representatives (documents that are no copy) in one
-atomic step, so batch after batch (a `datasets.map` over a corpus) each batch is checked
-against the index and every batch added before it. Texts are taken as given: clean them
-first, as `cleaner clean` does before its `dedup` step.
+preferred); `add` then commits the documents (each marked with what it was decided to be,
+the copies too: see `cleaner.index.check`) in one atomic step, so batch after batch (a
+`datasets.map` over a corpus) each batch is checked against the index and every batch added
+before it. Texts are taken as given: clean them first, as `cleaner clean` does before its
+`dedup` step.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
 import cleaner.index.codec as codec
-from cleaner.dedup.cluster import MatchKind
+from cleaner.dedup.cluster import MatchKind, Settled
 from cleaner.dedup.index import DedupConfig, PreparedSketches, Sketcher
 from cleaner.document import Document
 from cleaner.index.backends import open_store
 from cleaner.index.check import BatchCheck, check_batch
 from cleaner.index.format import NotAnIndex, check_header, check_settings
-from cleaner.index.keys import key_rows
+from cleaner.index.keys import stored_key_rows
 from cleaner.index.store import IndexedDoc, IndexStore, NewDoc
 from cleaner.stage import TaskMap, serial_map
 
@@ -73,6 +76,7 @@ class IndexStats:
 
     location: str
     documents: int
+    copies: int  # documents indexed as copies of others (`Settled`), the rest representatives
     keys: int
     size_bytes: int
     oldest: float | None
@@ -140,14 +144,17 @@ class Index:
         self,
         prepared: PreparedSketches,
         ids: Sequence[str],
-        rows: Sequence[int],
+        checked: BatchCheck,
         provenance_of: Sequence[tuple[str, str]],
         texts: Sequence[str] | None = None,
     ) -> int:
-        """Add the documents at `rows` of a prepared batch in one atomic step; how many."""
-        if not len(rows):
+        """Add the documents of a prepared batch, as `checked` decided them (every one but
+        the empty, each with its `Settled` role), in one atomic step; how many."""
+        rows = checked.indexed_rows()
+        if not rows.size:
             return 0
-        chosen = prepared.take(list(rows))
+        chosen = prepared.take(rows)
+        roles = checked.roles()[rows]
         records = codec.encode(chosen)
         docs = [
             NewDoc(
@@ -156,10 +163,11 @@ class Index:
                 location=provenance_of[r][1],
                 record=record,
                 text=texts[r] if texts is not None and self.store_text else None,
+                role=role,
             )
-            for r, record in zip(rows, records, strict=True)
+            for r, record, role in zip(rows.tolist(), records, roles.tolist(), strict=True)
         ]
-        self.store.commit(self.sketcher.settings, docs, key_rows(chosen))
+        self.store.commit(self.sketcher.settings, docs, stored_key_rows(chosen, roles))
         self.exists = True
         return len(docs)
 
@@ -170,15 +178,16 @@ class Index:
         return self._verdicts(self.check(prepared, [i for i, _, _ in batch]))
 
     def add(self, docs: Sequence[str | Document] | str | Document) -> list[Verdict]:
-        """`query`, then the documents that are not copies are added, atomically, under the
-        index's writer lock (held from the check to the commit)."""
+        """`query`, then the documents are added (the copies too, marked as such: see
+        `check`), atomically, under the index's writer lock (held from the check to the
+        commit)."""
         batch = _batch(docs)
         ids = [doc_id for doc_id, _, _ in batch]
         texts = [text for _, text, _ in batch]
         prepared = self.sketcher.prepare(texts)
         with self.store.writer("Index.add"):
             checked = self.check(prepared, ids)
-            self.commit(prepared, ids, checked.kept().tolist(), [p for _, _, p in batch], texts)
+            self.commit(prepared, ids, checked, [p for _, _, p in batch], texts)
         return self._verdicts(checked)
 
     @staticmethod
@@ -213,10 +222,12 @@ class Index:
 
     def stats(self) -> IndexStats:
         self._require()
-        added = [doc.added for doc, _ in self.store.documents()]
+        docs = [doc for doc, _ in self.store.documents()]
+        added = [doc.added for doc in docs]
         return IndexStats(
             location=self.location,
             documents=len(added),
+            copies=sum(doc.role != Settled.KEPT for doc in docs),
             keys=self.store.key_count(),
             size_bytes=self.store.size_bytes(),
             oldest=min(added) if added else None,
@@ -241,7 +252,7 @@ class Index:
             except Exception as exc:  # a corrupt record: say which
                 problems.append(f"document {doc.number} ({doc.id}): {exc}")
                 continue
-            expected += len(key_rows(sketches))
+            expected += len(stored_key_rows(sketches, np.array([doc.role], dtype=np.uint8)))
         found = self.store.key_count()
         if found != expected:
             problems.append(f"{found} keys stored, {expected} expected from the documents")
@@ -261,7 +272,8 @@ class Index:
                     sketches = codec.decode(
                         [record], bands=self.sketcher.bands, slots=slots, made_by=""
                     )
-                    keys_of[doc.number] = key_rows(sketches)
+                    roles = np.array([doc.role], dtype=np.uint8)
+                    keys_of[doc.number] = stored_key_rows(sketches, roles)
             return self.store.expire(before, keys_of)
 
     def compact(self) -> None:

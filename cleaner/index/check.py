@@ -23,10 +23,15 @@ not compared (`finish(pinned=...)`): their decisions were made when they were ad
 Every pair `finish` would form with a batch document is formed here, and nothing more; the
 work is per batch key, whatever the size of the history.
 
-The index holds representatives only (what `--update` and `index add` keep), not the copies
-of earlier runs: a copy in the history could only make a run of equal keys longer, which is
-the one way a batch here can differ from one run over everything (a key shared by more than
-`max_full_run` documents, i.e. boilerplate).
+The index holds every document of the history, the copies too, each with what it was
+decided to be (`Settled`), and `finish(settled=...)` lets each take part as in one run over
+everything: a copy that clustering claimed claims nothing, but its keys make runs of equal
+keys (and their anchors) what they are in one run; a copy that the rewrite stage claimed is
+still free in clustering (in one run, clustering decides before the rewrite stage: it may
+claim a batch document there) and its sentence keys count toward crowded keys, but it claims
+nothing in the rewrite stage. (Holding representatives only, as the first format did, a batch
+differed from one run wherever such copies mattered: 2 documents of a 10,000 batch against
+30,000 indexed on `bench/index_bench.py`'s stream.)
 """
 
 from __future__ import annotations
@@ -101,10 +106,19 @@ class BatchCheck:
         return out
 
     def kept(self) -> I64Array:
-        """Batch rows that join the index on update: not copies, not empty."""
+        """Batch rows that are no copies and not empty (the batch's representatives)."""
         kinds = self.kinds
         keep = (kinds == MatchKind.UNIQUE) | (kinds == MatchKind.REPRESENTATIVE)
         return np.flatnonzero(keep).astype(np.int64)
+
+    def indexed_rows(self) -> I64Array:
+        """Batch rows that join the index on update: every document but the empty ones,
+        the copies too (with their `roles`), as they are in one run over everything."""
+        return np.flatnonzero(self.kinds != MatchKind.EMPTY).astype(np.int64)
+
+    def roles(self) -> U8Array:
+        """What each batch document was decided to be (`Settled`), in batch order."""
+        return self.result.settled()[self.offset :]
 
 
 def check_batch(
@@ -133,7 +147,8 @@ def check_batch(
             del known
         index.add_prepared(prepared, ids)
         crowded = crowded_keys(found, slots) if slots else None
-        result = index.finish(tasks=tasks, pinned=len(history), crowded=crowded)
+        settled = np.array([doc.role for doc in history], dtype=np.uint8)
+        result = index.finish(tasks=tasks, pinned=len(history), settled=settled, crowded=crowded)
     return BatchCheck(result=result, history=history, size=len(prepared))
 
 

@@ -14,7 +14,7 @@ import re
 from cleaner.errors import ConfigError
 
 FORMAT_NAME = "cleaner-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class IndexProblem(ConfigError):

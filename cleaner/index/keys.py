@@ -5,7 +5,9 @@ keys: LSH band keys (per band), the whole normalised text's hash, and (rewrite m
 sentence keys (per key slot). A store keeps, for each key, the numbers of the indexed
 documents holding it, and answers a batch with the holders of the batch's keys: only the
 `cap` lowest-numbered (earliest) holders of each key, which is exact (see
-`cleaner.index.check`) and bounds the answer by the batch, not by the history.
+`cleaner.index.check`) and bounds the answer by the batch, not by the history. Every
+document of the history is a holder, the copies too (`stored_key_rows`), so that a key is
+held by as many documents as in one run over everything.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.cluster import Settled
 from cleaner.dedup.index import PreparedSketches
 from cleaner.dedup.lsh import sorted_unique
 
@@ -77,6 +80,17 @@ def key_rows(prepared: PreparedSketches) -> KeyRows:
         empty = np.zeros(0, dtype=np.int64)
         return KeyRows(doc=empty, space=empty.copy(), key=empty.copy())
     return KeyRows(doc=np.concatenate(docs), space=np.concatenate(spaces), key=np.concatenate(keys))
+
+
+def stored_key_rows(prepared: PreparedSketches, roles: npt.NDArray[np.uint8]) -> KeyRows:
+    """The keys a store keeps for `prepared` whose documents were decided to be `roles`
+    (`Settled`): all of `key_rows`, but no sentence keys of a ``COPY`` (clustering claimed
+    it: in one run it is no rewrite candidate and its sentences are counted by nobody)."""
+    rows = key_rows(prepared)
+    keep = (rows.space // 1024 != SENTENCE) | (roles[rows.doc] != Settled.COPY)
+    if keep.all():
+        return rows
+    return KeyRows(doc=rows.doc[keep], space=rows.space[keep], key=rows.key[keep])
 
 
 def spaces(keys: KeyRows) -> list[int]:

@@ -4,8 +4,9 @@ Layout (``FILE``, or ``DIR/index.sqlite`` when a directory is given; SQLite keep
 ``-wal`` and ``-shm`` files beside it, and the writer lock is ``FILE.lock``):
 
 - ``meta(key, value)``: format name, version, sketch settings (`format`);
-- ``docs(number, id, date, location, added, record, text)``: one row per indexed document,
-  ``record`` its sketches (`codec`), ``text`` only with ``--store-text``;
+- ``docs(number, id, date, location, added, record, text, role)``: one row per indexed
+  document, ``record`` its sketches (`codec`), ``text`` only with ``--store-text``, ``role``
+  what it was decided to be (`Settled`: kept, or a copy and of which stage);
 - ``keys(space, key, number)``, a ``WITHOUT ROWID`` table whose primary key is the lookup:
   the holders of a key are one B-tree range, so a batch's candidates cost a lookup per
   batch key (`candidates`), however long the history.
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS docs (
     location TEXT NOT NULL,
     added REAL NOT NULL,
     record BLOB NOT NULL,
-    text TEXT
+    text TEXT,
+    role INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_id ON docs (id);
 CREATE INDEX IF NOT EXISTS docs_added ON docs (added);
@@ -68,7 +70,7 @@ CREATE TABLE IF NOT EXISTS keys (
 ) WITHOUT ROWID;
 """
 
-_DOC = "number, id, date, location, added"
+_DOC = "number, id, date, location, added, role"
 
 # `SqliteStore.candidates`, for the keys of one space (``?2``) given as a JSON array (``?1``):
 # the keys with more than ``?3`` holders; every holder of the keys; their first ``?3 + 1``.
@@ -202,8 +204,8 @@ class SqliteStore:
             marks = ",".join("?" * len(part))
             query = f"SELECT {_DOC}, record FROM docs WHERE number IN ({marks}) ORDER BY number"
             for row in db.execute(query, part):
-                docs.append(IndexedDoc(*row[:5]))
-                records.append(bytes(row[5]))
+                docs.append(IndexedDoc(*row[:6]))
+                records.append(bytes(row[6]))
         if len(docs) != len(wanted):
             raise NotAnIndex(f"{self.location}: documents missing under their keys (corrupt)")
         return docs, records
@@ -227,10 +229,10 @@ class SqliteStore:
             first = (int(row[0]) if row else 0) + 1
             numbers = list(range(first, first + len(docs)))
             db.executemany(
-                "INSERT INTO docs (number, id, date, location, added, record, text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs (number, id, date, location, added, record, text, role)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (number, doc.id, doc.date, doc.location, now, doc.record, doc.text)
+                    (number, doc.id, doc.date, doc.location, now, doc.record, doc.text, doc.role)
                     for number, doc in zip(numbers, docs, strict=True)
                 ],
             )
@@ -271,12 +273,12 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             return None
-        return IndexedDoc(*row[:5]), bytes(row[5]), row[6]
+        return IndexedDoc(*row[:6]), bytes(row[6]), row[7]
 
     def documents(self) -> Iterator[tuple[IndexedDoc, bytes]]:
         db = self._read()
         for row in db.execute(f"SELECT {_DOC}, record FROM docs ORDER BY number"):
-            yield IndexedDoc(*row[:5]), bytes(row[5])
+            yield IndexedDoc(*row[:6]), bytes(row[6])
 
     def count(self) -> int:
         db = self._read()

@@ -6,6 +6,8 @@ by `cleaner.index.check` with the one-run dedup code, whatever the backend.
 
 Documents are numbered in the order they were added (1, 2, ...), which is their preference
 order: an indexed document always comes before a later one and before any batch document.
+Every document of a batch is added, the copies too, with what it was decided to be (its
+`Settled` role): in one run over everything the copies are there too, and they count.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.dedup.cluster import Settled
 from cleaner.dedup.lsh import sorted_unique
 from cleaner.index.keys import KeyRows
 
@@ -33,6 +36,7 @@ class IndexedDoc:
     date: str
     location: str
     added: float  # Unix time of the commit that added it
+    role: int = Settled.KEPT  # what it was decided to be when it was added (`Settled`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,7 @@ class NewDoc:
     location: str
     record: bytes
     text: str | None = None
+    role: int = Settled.KEPT
 
 
 @dataclass(frozen=True, slots=True)

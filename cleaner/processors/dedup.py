@@ -263,8 +263,7 @@ class DedupRun:
                 return db.check(prepared, self._batch_ids, tasks)
             with db.store.writer("cleaner dedup --update"):
                 checked = db.check(prepared, self._batch_ids, tasks)
-                rows = checked.kept().tolist()
-                db.commit(prepared, self._batch_ids, rows, self._provenance, self._texts)
+                db.commit(prepared, self._batch_ids, checked, self._provenance, self._texts)
             return checked
 
     def apply(self, position: int, doc: Document) -> Document | Drop:

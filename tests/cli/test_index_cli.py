@@ -74,7 +74,7 @@ def test_dedup_against_an_index_flags_like_one_run(
     assert record["meta"]["dup"]["indexed"] == {"date": "2026-11-08", "location": ""}
 
 
-def test_update_adds_the_representatives_once(
+def test_update_adds_the_batch_with_its_copies_marked(
     tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, batch = files
@@ -83,11 +83,11 @@ def test_update_adds_the_representatives_once(
     assert main([*args, "--update", "--overwrite"]) == 0
     assert main(["index", "stats", "--index", index]) == 0
     stats = capsys.readouterr().out
-    assert "documents: 16" in stats  # 18 documents, 2 copies within the batch
+    assert "documents: 18 (2 of them copies)" in stats  # 2 copies within the batch
     assert main([*args, "--update", "--overwrite"]) == 0  # the same batch again: all copies
     assert all(kind != "unique" for kind, _ in _dups(tmp_path / "o.jsonl").values())
     assert main(["index", "verify", "--index", index]) == 0
-    assert "ok (16 documents)" in capsys.readouterr().out
+    assert "ok (36 documents)" in capsys.readouterr().out  # the batch twice, all copies again
 
 
 def test_clean_with_index_and_expire(
@@ -122,6 +122,12 @@ def test_compare_and_explain_find_ids_in_the_index(
     shown = capsys.readouterr().out
     assert "duplicate (near) of h7" in shown
     assert "== h7: in index" in shown and "date 2026-11-08" in shown
+    assert "a representative: later copies are flagged against it" in shown
+    # the history's own copies are indexed too, and said to be copies
+    assert main(["explain", str(batch), "--id", "h4-excerpt", "--id", "h4", "--index", bare]) == 0
+    shown = capsys.readouterr().out
+    assert "== h4-excerpt: in index" in shown
+    assert "indexed as a copy (claimed by clustering)" in shown
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.dedup.cluster import ClusterConfig, MatchKind
+from cleaner.dedup.cluster import ClusterConfig, MatchKind, Settled
 from cleaner.dedup.index import DedupConfig, NearDupIndex
 from cleaner.document import Document
 from cleaner.index import Index
@@ -56,8 +56,10 @@ def test_batch_verdicts_equal_one_run(tmp_path: Path, chunks: int) -> None:
         size = -(-len(docs) // chunks)
         for lo in range(0, len(docs), size):
             index.add(docs[lo : lo + size])
-        # the history's own copies were not indexed
-        assert index.store.count() == len(docs) - 2
+        # the history's own copies are indexed too, marked as copies
+        assert index.store.count() == len(docs)
+        roles = {doc.id: doc.role for doc, _ in index.store.documents()}
+        assert {k for k, v in roles.items() if v != Settled.KEPT} == {"h3-copy", "h4-excerpt"}
         assert _against(index, batch_docs) == expected
 
 
@@ -108,8 +110,10 @@ def test_an_expanded_update_does_not_replace_the_indexed_story(tmp_path: Path) -
         index.add(docs)
         (verdict,) = index.add([longer])
         assert verdict.of == "h9"
-        assert index.find("h9") is not None
-        assert index.find("h9-update") is None
+        story_found, update_found = index.find("h9"), index.find("h9-update")
+        assert story_found is not None and story_found[0].role == Settled.KEPT
+        # the update is indexed too, as the copy it is
+        assert update_found is not None and update_found[0].role == Settled.COPY
 
 
 #: A line that 14 indexed stories end with: its sentence keys are held by more than
@@ -172,3 +176,64 @@ def test_loading_the_history_in_chunks_changes_nothing(
         loaded = index.check(prepared, [d.id for d in batch_docs]).history
         assert len(loaded) > 5 and [d.number for d in loaded] == sorted(d.number for d in loaded)
         assert _against(index, batch_docs) == expected
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n\n") if p.strip()]
+
+
+def _partial_copy(source: int, fresh: int) -> str:
+    """Three paragraphs of history article `source`, then three of a new article `fresh`: the
+    rewrite stage (not clustering) claims it as a partial copy of the source."""
+    return "\n\n".join(_paragraphs(make_article(source))[:3] + _paragraphs(make_article(fresh))[:3])
+
+
+def test_a_copy_the_rewrite_stage_claimed_still_claims_in_clustering(tmp_path: Path) -> None:
+    """In one run, clustering decides before the rewrite stage: a history document that the
+    rewrite stage claims (here a partial copy of h5) is still free in clustering, where it
+    claims an excerpt of its own new part. The index holds that copy (marked as a late
+    copy), so the batch's excerpt is its copy too, as in one run."""
+    docs = [*history(), Document(id="h5-partial", text=_partial_copy(5, 3000))]
+    excerpt = Document(id="b-of-partial", text="\n\n".join(_paragraphs(make_article(3000))[:3]))
+    expected = _one_run(docs, [excerpt])
+    assert expected == {"b-of-partial": (MatchKind.EXCERPT.label, "h5-partial")}
+    with Index.open(str(tmp_path / "news.index"), EARLIEST) as index:
+        verdicts = {v.id: v for v in index.add(docs)}
+        assert (verdicts["h5-partial"].kind, verdicts["h5-partial"].of) == ("partial", "h5")
+        found = index.find("h5-partial")
+        assert found is not None and found[0].role == Settled.LATE_COPY
+        assert _against(index, [excerpt]) == expected
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_a_key_crowded_only_with_the_copies_is_crowded_in_the_index(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    """A stock line held by 6 history articles and 3 partial copies of others: 9 holders
+    in one run (the rewrite stage's copies are candidates there), so its keys pair nobody.
+    The index holds the copies too: the key is crowded there as well, and the batch's
+    verdicts are the one run's."""
+    location = str(tmp_path / "news.index")
+    if backend == "redis":
+        location = request.getfixturevalue("redis_url")
+    stocked = {f"h{k}" for k in range(10, 16)}
+    docs = [_stocked(d) if d.id in stocked else d for d in history()]
+    partials = [
+        Document(id=f"h{k}-partial", text=f"{_partial_copy(k, 3000 + k)}\n\n{STOCK}")
+        for k in (16, 17, 19)
+    ]
+    docs += partials
+    batch_docs = [_stocked(d) for d in batch()]
+    lone = Document(id="lone", text=f"{make_article(2000)}\n\n{STOCK}")
+    expected = _one_run(docs, [*batch_docs, lone])
+    with Index.open(location, EARLIEST) as index:
+        index.add(docs)
+        roles = {doc.id: doc.role for doc, _ in index.store.documents()}
+        assert all(roles[d.id] == Settled.LATE_COPY for d in partials)
+        config = index.config
+        assert config.rewrite is not None
+        prepared = index.sketcher.prepare([lone.text])
+        wanted = caps(config.max_full_run, config.rewrite.max_key_docs)
+        found = index.store.candidates(key_rows(prepared), wanted, frozenset({SENTENCE}))
+        assert found.crowded_key.size == config.rewrite.keys_per_sentence
+        assert _against(index, [*batch_docs, lone]) == expected

@@ -76,7 +76,7 @@ def test_another_format_version_is_refused_clearly(tmp_path: Path) -> None:
     with sqlite3.connect(path) as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'version'")
     db.close()
-    with pytest.raises(VersionMismatch, match="format version 99; this cleaner reads version 1"):
+    with pytest.raises(VersionMismatch, match="format version 99; this cleaner reads version 2"):
         Index.open(str(path))
 
 
