@@ -11,6 +11,7 @@ from cleaner.index import Index
 from cleaner.index.format import IndexLocked, IndexProblem, NotAnIndex, VersionMismatch
 
 from .corpus import batch, history
+from .killing import kill_at_marker
 
 
 def test_redis_gives_the_verdicts_of_the_embedded_index(redis_url: str, tmp_path: Path) -> None:
@@ -102,3 +103,59 @@ def test_foreign_or_other_version_redis_data_is_refused(redis_url: str) -> None:
 def test_an_unreachable_server_is_one_line() -> None:
     with pytest.raises(IndexProblem, match="cannot reach Redis"):
         Index.open("redis://127.0.0.1:1/0")
+
+
+# The child sends the first half of its commit's MULTI ... EXEC to the server (the queued
+# commands arrive, EXEC does not), then waits to be killed: what a writer killed mid-commit
+# leaves on the wire.
+_KILLED_WRITER = """
+import sys, time
+from pathlib import Path
+import redis.connection
+
+url, marker = sys.argv[1], Path(sys.argv[2])
+send = redis.connection.AbstractConnection.send_packed_command
+
+def half_then_wait(self, command, check_health=True):
+    items = [command] if isinstance(command, (str, bytes)) else list(command)
+    packed = b"".join(i.encode() if isinstance(i, str) else bytes(i) for i in items)
+    if packed.startswith(b"*1\\r\\n$5\\r\\nMULTI\\r\\n"):
+        send(self, [packed[: len(packed) // 2]], check_health)
+        marker.write_text("in the commit")
+        time.sleep(120)
+    return send(self, command, check_health)
+
+redis.connection.AbstractConnection.send_packed_command = half_then_wait
+from cleaner.index import Index
+from tests.index.corpus import batch
+with Index.open(url) as index:
+    index.add(batch())
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_during_a_redis_commit_leaves_the_index_as_it_was(
+    redis_url: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from .corpus import ROOT
+
+    with Index.open(redis_url) as index:
+        index.add(history())
+        before = (index.store.count(), index.store.key_count(), index.query(batch()))
+    marker = tmp_path / "marker"
+    script = tmp_path / "writer.py"
+    script.write_text(_KILLED_WRITER)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = subprocess.Popen([sys.executable, str(script), redis_url, str(marker)], env=env)
+    kill_at_marker(child, marker)
+    with Index.open(redis_url) as index:
+        after = (index.store.count(), index.store.key_count(), index.query(batch()))
+        assert after == before  # nothing of the killed commit, and the same verdicts
+        assert index.verify() == []
+        # The dead writer's lock lapses by itself (LOCK_MS); until then a writer is told who
+        # holds it, and readers go on (as above).
+        with pytest.raises(IndexLocked, match="pid"):
+            index.add(batch())

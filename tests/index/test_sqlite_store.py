@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from cleaner.index import Index
 from cleaner.index.format import IndexLocked, NotAnIndex, SettingsMismatch, VersionMismatch
 
 from .corpus import ROOT, batch, history
+from .killing import kill_at_marker
 
 
 def _built(path: Path) -> Path:
@@ -149,16 +149,7 @@ def _kill_during_commit(tmp_path: Path, body: str) -> None:
     child = subprocess.Popen(
         [sys.executable, str(script), str(tmp_path), str(marker)], env=env, cwd=tmp_path
     )
-    try:
-        deadline = time.monotonic() + 120
-        while not marker.exists():
-            assert child.poll() is None, "the child ended before its commit"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-    finally:
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_at_marker(child, marker)
 
 
 def _snapshot(path: Path) -> tuple[int, int, list[str]]:
