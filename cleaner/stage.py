@@ -27,6 +27,7 @@ like the built-in ones.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -159,14 +160,17 @@ def global_stage_of(processor: Processor) -> GlobalStage | None:
     return stage
 
 
-def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Drop:
+def apply_chain(
+    processors: Iterable[Processor], doc: Document, *, record_changes: bool = True
+) -> Document | Drop:
     """Run `doc` through `processors` in order, stopping at the first drop.
 
     A processor that raises on one document turns it into a drop with reason "error" and the
     exception's message: one odd document must not end a run over millions, and it still lands
     in the rejects file where it can be found and reported. Each step that changes the text
     has its exact change recorded in the trace (`cleaner.trace.record_step`), so the trace
-    replays.
+    replays; a run that writes no trace passes `record_changes=False` and skips that diff
+    (the edits themselves, which the report counts, are kept either way).
     """
     current = doc
     for proc in processors:
@@ -176,7 +180,7 @@ def apply_chain(processors: Iterable[Processor], doc: Document) -> Document | Dr
             return Drop(current, proc.name, ERROR_REASON, f"{type(exc).__name__}: {exc}")
         if isinstance(result, Drop):
             return result
-        if result.text is not current.text:
+        if record_changes and result.text is not current.text:
             result = record_step(proc.name, current, result)
         current = result
     return current
@@ -198,6 +202,9 @@ class Chain:
 
     processors: tuple[Processor, ...]
     drop_empty: bool = True
+    #: Record each step's exact text change in the trace (`apply_chain`); off when no trace
+    #: is written, where the diff would be computed for nothing.
+    record_changes: bool = True
 
     def finish(self, result: Document | Drop) -> Document | Drop:
         """The empty-text policy: a kept document with no text left is dropped."""
@@ -207,7 +214,7 @@ class Chain:
 
     def apply(self, doc: Document) -> Document | Drop:
         """`doc` through every processor, then the empty-text policy."""
-        return self.finish(apply_chain(self.processors, doc))
+        return self.finish(apply_chain(self.processors, doc, record_changes=self.record_changes))
 
     @property
     def is_parallel(self) -> bool:
@@ -217,7 +224,7 @@ class Chain:
 
     def fresh(self) -> Chain:
         """The same chain with new instances of its sequential processors (state per run)."""
-        return Chain(tuple(_fresh(p) for p in self.processors), self.drop_empty)
+        return dataclasses.replace(self, processors=tuple(_fresh(p) for p in self.processors))
 
 
 def runs_in_order(processor: Processor) -> bool:

@@ -162,3 +162,18 @@ def test_changes_far_apart_are_recorded_apart_not_as_the_whole_text() -> None:
     assert apply_changes(before, changes) == after
     assert len(changes) == 3  # the word, the removed line, the final line break
     assert sum(len(new) + end - start for start, end, new in changes) < 200
+
+
+def test_without_recording_the_text_and_the_counted_edits_are_the_same() -> None:
+    """`record_changes=False` (a run that writes no trace) skips only the diff: the output
+    text and the edits the report counts do not change."""
+    doc = Document("d", "one\ntwo\nthree")
+    recorded = apply_chain([_Upper()], doc)
+    skipped = apply_chain([_Upper()], doc, record_changes=False)
+    assert isinstance(recorded, Document) and isinstance(skipped, Document)
+    assert skipped.text == recorded.text
+    assert skipped.trace == ()  # no unitemised edit carrying a change
+    counted = [RunReport(), RunReport()]
+    counted[0].add(recorded)
+    counted[1].add(skipped)
+    assert counted[0].to_dict() == counted[1].to_dict()

@@ -26,9 +26,10 @@ _WINDOW_PER_WORKER = 3
 
 
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
-    processors = worker_state()
-    assert isinstance(processors, tuple)
-    return [apply_chain(processors, doc) for doc in batch]
+    prefix = worker_state()
+    assert isinstance(prefix, Chain)
+    record = prefix.record_changes
+    return [apply_chain(prefix.processors, doc, record_changes=record) for doc in batch]
 
 
 def execute_chain(
@@ -50,12 +51,13 @@ def execute_chain(
     cut = next(
         (i for i, p in enumerate(processors) if getattr(p, "sequential", False)), len(processors)
     )
+    record = chain_.record_changes
     prefix = processors[:cut]
-    suffix = Chain(processors[cut:], chain_.drop_empty).fresh()
+    suffix = Chain(processors[cut:], chain_.drop_empty, record).fresh()
 
     def finish(result: Document | Drop) -> Document | Drop:
         if isinstance(result, Document):
-            result = apply_chain(suffix.processors, result)
+            result = apply_chain(suffix.processors, result, record_changes=record)
         return suffix.finish(result)
 
     iterator = iter(items)
@@ -65,12 +67,12 @@ def execute_chain(
     if jobs == 1 or exhausted or not prefix:
         for item in chain(first, iterator):
             if isinstance(item, Document):
-                yield finish(apply_chain(prefix, item))
+                yield finish(apply_chain(prefix, item, record_changes=record))
             else:
                 yield item
         return
 
-    with worker_pool(prefix, jobs, stage="cleaning") as pool:
+    with worker_pool(Chain(prefix, chain_.drop_empty, record), jobs, stage="cleaning") as pool:
         batches = _batches(chain(first, iterator), batch_size)
         window = jobs * _WINDOW_PER_WORKER
         for entry in in_order(lambda batch: _submit(pool, batch), batches, window):

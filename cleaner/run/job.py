@@ -18,6 +18,7 @@ sharded run in a private temporary work directory, with nothing to resume.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -199,10 +200,13 @@ def _run_clean(
 
     work: WorkDir | None = None
     resuming = resumable and STDIO not in inputs
+    # Each step's exact text change is recorded only for a trace that is written out.
+    tracing = bool(config.get("output", {}).get("trace", False))
+    chain = dataclasses.replace(pipeline.chain, record_changes=tracing)
     measured = ((_length(item), item) for item in read())
     if workdir is None:
         with bar:
-            results = execute_measured(pipeline.chain, measured, jobs=jobs, batch_size=batch_size)
+            results = execute_measured(chain, measured, jobs=jobs, batch_size=batch_size)
             _write_results(paths, config, report, results)
     else:
         digest = "temporary"
@@ -211,7 +215,7 @@ def _run_clean(
         work, notice = open_workdir(workdir, digest)
         if notice:
             log.info("%s", notice)
-        plan = Plan.of(pipeline.chain)
+        plan = Plan.of(chain)
         task = MapTask(plan)
         with bar:
             if executor == "ray":

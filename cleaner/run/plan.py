@@ -71,7 +71,8 @@ class Plan:
         while end < len(processors) and (stage := global_stage_of(processors[end])) is not None:
             stages.append(stage)
             end += 1
-        return cls(processors[:cut], tuple(stages), Chain(processors[end:], chain.drop_empty))
+        rest = Chain(processors[end:], chain.drop_empty, chain.record_changes)
+        return cls(processors[:cut], tuple(stages), rest)
 
     @property
     def drop_empty(self) -> bool:
@@ -87,7 +88,9 @@ class Plan:
 
     def map(self, item: Result) -> Result:
         """One item through the prefix (rejects and drops pass as they are)."""
-        return apply_chain(self.prefix, item) if isinstance(item, Document) else item
+        if not isinstance(item, Document):
+            return item
+        return apply_chain(self.prefix, item, record_changes=self.rest.record_changes)
 
     def sign(self, results: Sequence[Result]) -> list[Any] | None:
         """A shard's signature records: its `ShardHead`, then each stage's signatures of its

@@ -217,3 +217,41 @@ def test_compare_shows_similarity_and_shared_passages(
     assert "normalized duplicate" in capsys.readouterr().out
     assert main(["compare", str(dump)]) == 2
     assert main(["compare", str(dump), "--id", "seed0", "--id", "nope"]) == 2
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_written_trace_replays_and_the_report_does_not_depend_on_it(
+    tmp_path: Path, jobs: str
+) -> None:
+    """With `--trace` every step's change is recorded (in the workers too) and the trace
+    rebuilds each output from its input; without it nothing is recorded, the same bytes are
+    written and the report counts the same edits."""
+    from cleaner.document import Edit
+    from cleaner.trace import replay
+
+    reports = []
+    outputs = []
+    for trace in (True, False):
+        out = tmp_path / f"out-{trace}.jsonl"
+        args = ["clean", str(SEEDS), "-o", str(out), "--no-progress", "--jobs", jobs, "-q"]
+        # Shards of 2 documents: with 2 jobs the chain runs in worker processes.
+        code = main([*args, "--shard-size", "2", *(["--trace"] if trace else [])])
+        assert code == 0
+        records = _read_jsonl(out)
+        report = json.loads((tmp_path / f"out-{trace}.report.json").read_text("utf-8"))
+        counted = ("removed_by_rule", "moved_to_meta_by_rule", "edits_by_processor", "docs_out")
+        reports.append({k: report[k] for k in counted})
+        outputs.append([r["text"] for r in records])
+        if trace:
+            assert len(records) == 5
+            for record in records:
+                meta = record["meta"]
+                assert isinstance(meta, dict)
+                source = SEEDS / Path(str(meta["source"])).name
+                edits = [Edit(**{**e, "changes": tuple(map(tuple, e.get("changes", ())))})
+                         for e in meta["trace"]]  # fmt: skip
+                assert replay(source.read_text("utf-8"), edits) == record["text"]
+        else:
+            assert all("trace" not in r.get("meta", {}) for r in records)  # type: ignore[operator]
+    assert reports[0] == reports[1]
+    assert outputs[0] == outputs[1]
