@@ -201,6 +201,7 @@ def child_check(args: argparse.Namespace) -> dict[str, Any]:
 def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
     """datasketch MinHashLSH with Redis storage: the history inserted batch by batch, then
     the planted batch queried."""
+    import redis
     from datasketch import MinHashLSH
 
     from cleaner.dedup.minhash import MinHashSigner
@@ -230,6 +231,12 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
                 session.insert(f"d{lo + k}", signer.hasher.to_lean_minhash(sig))
         batch_times.append(time.perf_counter() - t)
         done = hi
+        print(
+            f"  datasketch: inserted {hi:,} in {batch_times[-1]:.1f} s"
+            f" ({time.strftime('%H:%M:%S')})",
+            file=sys.stderr,
+            flush=True,
+        )
         if done in marks:
             t = time.perf_counter()
             sigs = signer.signatures(texts)
@@ -242,7 +249,14 @@ def child_datasketch(args: argparse.Namespace) -> dict[str, Any]:
                     flagged[f"b{k}"] = source if source in found else min(found)
             elapsed = time.perf_counter() - t
             row = score(flagged, sources, kinds, {})
-            checks.append({**row, "indexed_docs": done, "check_s": elapsed})
+            server_bytes = int(
+                redis.Redis(host=host, port=port, db=db).info("memory")["used_memory"]
+            )
+            checks.append(
+                {**row, "indexed_docs": done, "check_s": elapsed, "size_bytes": server_bytes}
+            )
+            shown = {k: v for k, v in checks[-1].items() if k != "flagged"}
+            print(f"  datasketch: check at {done:,}: {shown}", file=sys.stderr, flush=True)
     return {
         "engine": "datasketch MinHashLSH (Redis storage)",
         "index_batch_s": batch_times,
@@ -273,16 +287,16 @@ def _start_child(kind: str, args: argparse.Namespace, **extra: str) -> subproces
         if value is not None:
             command += [f"--{key.replace('_', '-')}", str(value)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    # datasketch's child runs for an hour at 1M: its progress goes straight to our stderr
+    stderr = None if kind == "datasketch" else subprocess.PIPE
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
 
 
 def _collect(child: subprocess.Popen[str]) -> dict[str, Any]:
     """The JSON result of a child started by `_start_child`, once it is done."""
     out, err = child.communicate()
     if child.returncode != 0:
-        return {"status": f"failed (exit {child.returncode})", "stderr": err[-2000:]}
+        return {"status": f"failed (exit {child.returncode})", "stderr": (err or "")[-2000:]}
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 
@@ -321,8 +335,7 @@ def build_and_check(args: argparse.Namespace, backend: str, location: str) -> di
         for lo in range(0, args.history, args.batch_size):
             hi = min(lo + args.batch_size, args.history)
             docs = [
-                Document(id=f"d{lo + k}", text=text)
-                for k, text in enumerate(stream.texts(lo, hi))
+                Document(id=f"d{lo + k}", text=text) for k, text in enumerate(stream.texts(lo, hi))
             ]
             t = time.perf_counter()
             index.add(docs)
@@ -384,16 +397,19 @@ def main(argv: Sequence[str] | None = None) -> None:
             "batch": args.batch,
         }
         # The one run (the reference) beside the index builds: the checks are scored after.
-        one_run = _start_child("one-run", args)
+        # datasketch alone needs no reference (it is scored against the planted sources).
+        if {"sqlite", "redis"} & set(args.backends):
+            one_run = _start_child("one-run", args)
         if "sqlite" in args.backends:
             report["sqlite"] = build_and_check(args, "sqlite", str(work / "news.index"))
         if "redis" in args.backends and url:
             report["redis"] = build_and_check(args, "redis", f"{url}/1")
         if "datasketch-redis" in args.backends and url:
             report["datasketch"] = _child("datasketch", args, location=f"{url}/2")
-        report["one_run"] = _collect(one_run)
-        shown = {k: v for k, v in report["one_run"].items() if k != "flagged"}
-        print(f"one run: {shown}", file=sys.stderr)
+        if one_run is not None:
+            report["one_run"] = _collect(one_run)
+            shown = {k: v for k, v in report["one_run"].items() if k != "flagged"}
+            print(f"one run: {shown}", file=sys.stderr)
         _score_checks(report, args)
         _print(report)
         if args.json:
@@ -426,20 +442,24 @@ def _start_redis(work: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def _print(report: dict[str, Any]) -> None:
-    one = report["one_run"]
-    rows = [
-        {
-            "engine": one.get("engine", "one run"),
-            "indexed": report["history"],
-            "batch s": f"{one.get('wall_s', 0):.1f} (all)",
-            "recall": f"{one.get('recall', 0):.4f}",
-            **{k: f"{one.get(f'recall_{k}', 0):.3f}" for k in KINDS},
-            "unplanted": one.get("unplanted_flagged"),
-            "differ": "-",
-            "size MB": "-",
-            "peak RSS MB": f"{one.get('peak_rss', 0) / 2**20:.0f}",
-        }
-    ]
+    one = report.get("one_run")
+    rows = (
+        []
+        if one is None
+        else [
+            {
+                "engine": one.get("engine", "one run"),
+                "indexed": report["history"],
+                "batch s": f"{one.get('wall_s', 0):.1f} (all)",
+                "recall": f"{one.get('recall', 0):.4f}",
+                **{k: f"{one.get(f'recall_{k}', 0):.3f}" for k in KINDS},
+                "unplanted": one.get("unplanted_flagged"),
+                "differ": "-",
+                "size MB": "-",
+                "peak RSS MB": f"{one.get('peak_rss', 0) / 2**20:.0f}",
+            }
+        ]
+    )
     for key in ("sqlite", "redis", "datasketch"):
         part = report.get(key)
         if not part:
@@ -466,6 +486,8 @@ def _print(report: dict[str, Any]) -> None:
                 f"{part['engine']}: index batch times (s): " + ", ".join(f"{t:.1f}" for t in times),
                 file=sys.stderr,
             )
+    if not rows:
+        return
     header = list(rows[0])
     print_table(header, [[str(row.get(h, "")) for h in header] for row in rows])
 
