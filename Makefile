@@ -21,6 +21,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check cleaner tests bench
+	$(BIN)/ruff format --check cleaner tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -95,9 +95,7 @@ def _read_config(config: str | os.PathLike[str]) -> tuple[str, bytes]:
 def _check_arguments(text: object, config: object, url: object, html: object) -> None:
     """TypeError naming what `clean_text` expected, for an argument of the wrong type."""
     if not isinstance(text, str | bytes):
-        raise TypeError(
-            f"clean_text() takes a str (or bytes to decode), got {type(text).__name__}"
-        )
+        raise TypeError(f"clean_text() takes a str (or bytes to decode), got {type(text).__name__}")
     if config is not None and not isinstance(config, str | os.PathLike):
         raise TypeError(
             f"clean_text(): config must be a path (str or os.PathLike) or None,"

@@ -101,8 +101,6 @@ def test_a_toml_error_is_one_line_naming_the_file(tmp_path: Path) -> None:
         ("input.id_field='  '", r"\[input\] id_field: expected a field name"),
     ],
 )
-def test_numbers_and_field_names_are_checked_in_every_section(
-    override: str, message: str
-) -> None:
+def test_numbers_and_field_names_are_checked_in_every_section(override: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(None, [override])

@@ -160,7 +160,6 @@ def _report(title: str, cycles: list[list[Edge]]) -> str:
     return "\n".join(lines)
 
 
-
 def test_the_walk_sees_both_kinds_of_import() -> None:
     edges = import_edges()
     pairs = {(edge.source, edge.target, edge.lazy) for edge in edges}

@@ -37,9 +37,7 @@ def test_an_unknown_key_is_one_line_listing_the_valid_names(section: str, valid:
     with pytest.raises(ConfigError) as caught:
         load_config(None, [f"{section}.shard_sise=1"])
     message = str(caught.value)
-    assert message == (
-        f"[{section}]: unknown parameter 'shard_sise'; valid parameters: {valid}"
-    )
+    assert message == (f"[{section}]: unknown parameter 'shard_sise'; valid parameters: {valid}")
     assert valid == ", ".join(sorted(SECTIONS[section].field_names()))
 
 

@@ -143,9 +143,11 @@ def open_workdir(path: str, digest: str) -> tuple[WorkDir, str]:
     notice = ""
     if os.path.isdir(path):
         if _read_digest(path) == digest:
-            done = sum(1 for name in os.listdir(workdir.map_dir) if name.endswith(".done")) if (
-                os.path.isdir(workdir.map_dir)
-            ) else 0
+            done = (
+                sum(1 for name in os.listdir(workdir.map_dir) if name.endswith(".done"))
+                if (os.path.isdir(workdir.map_dir))
+                else 0
+            )
             return workdir, f"cleaner: resuming from {path} ({done} shards already done)"
         _check_ours(path)
         shutil.rmtree(path)
@@ -171,7 +173,8 @@ def _read_digest(path: str) -> str | None:
 def _check_ours(path: str) -> None:
     """Raise unless `path` holds only what a work directory holds (and hidden temp files)."""
     foreign = [
-        name for name in os.listdir(path)
+        name
+        for name in os.listdir(path)
         if name not in (RUN_FILE, MAP_DIR, FINISH_DIR) and not name.startswith(".")
     ]
     if foreign:

@@ -43,10 +43,8 @@ def _bad_inputs(root: Path) -> Path:
     (inputs / "good.txt").write_text("A perfectly ordinary article about the harbour works.\n" * 3)
     (inputs / "empty.txt").write_bytes(b"")
     (inputs / "binary.bin").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))
-    (inputs / "latin1.txt").write_bytes(
-        "Le café était fermé, mais la boulangerie vendait des croissants à tout le quartier."
-        .encode("latin-1")
-    )
+    latin1 = "Le café était fermé, mais la boulangerie vendait des croissants à tout le quartier."
+    (inputs / "latin1.txt").write_bytes(latin1.encode("latin-1"))
     (inputs / "records.jsonl").write_text(
         '{"id": "r1", "text": "The council approved the new budget for the harbour on Monday.", '
         '"url": "https://example.com/a"}\n'

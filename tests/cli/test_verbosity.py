@@ -76,9 +76,7 @@ def test_v_adds_debug_lines_to_stderr_only(
     assert captured.err.startswith("cleaner: debug: configuration: packaged defaults")
 
 
-def test_errors_are_printed_even_with_q(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_errors_are_printed_even_with_q(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["clean", str(tmp_path / "missing"), "-o", str(tmp_path / "o.jsonl"), "-q"])
     assert code == 2
     assert capsys.readouterr().err.startswith("cleaner: error: ")

@@ -165,7 +165,10 @@ def test_two_pipe_runs_each_print_their_own_documents(tmp_path: Path) -> None:
     expected = [
         subprocess.run(
             _cleaner("clean", str(dump), "-o", "-", *_SHARDED),
-            env=_ENV, cwd=cwd, capture_output=True, check=True,
+            env=_ENV,
+            cwd=cwd,
+            capture_output=True,
+            check=True,
         ).stdout
         for dump in dumps
     ]
@@ -173,11 +176,15 @@ def test_two_pipe_runs_each_print_their_own_documents(tmp_path: Path) -> None:
     with (
         _started(
             _held(readies[0], go, "clean", str(dumps[0]), "-o", "-", *_SHARDED),
-            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         ) as first,
         _started(
             _held(readies[1], go, "clean", str(dumps[1]), "-o", "-", *_SHARDED),
-            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         ) as second,
     ):
         _wait_for(readies[0], first)

@@ -106,7 +106,12 @@ def test_bad_records_pass_the_whole_corpus_stages_in_place() -> None:
     results = list(Pipeline.from_config().run(items))
     assert len(results) == len(items)
     assert [isinstance(r, Drop) and r.processor == "input" for r in results] == [
-        False, True, False, True, False, False,
+        False,
+        True,
+        False,
+        True,
+        False,
+        False,
     ]
 
 
@@ -254,7 +259,7 @@ def test_clean_text_config_errors_are_config_errors(tmp_path: Path) -> None:
     with pytest.raises(cleaner.ConfigError, match="not valid TOML"):
         clean_text("x", config=bad)
     latin = tmp_path / "latin.toml"
-    latin.write_bytes(b'# caf\xe9\n[pipeline]\nprocessors = []\n')
+    latin.write_bytes(b"# caf\xe9\n[pipeline]\nprocessors = []\n")
     with pytest.raises(cleaner.ConfigError, match="UTF-8"):
         clean_text("x", config=latin)
 

@@ -125,8 +125,9 @@ def test_any_bytes_in_any_input_kind(contents: list[bytes], suffixes: list[str])
 _json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=200)
 _json_values = st.recursive(
     _json_scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 _record_keys = st.sampled_from(["id", "text", "meta", "html", "content", "url", "x"])

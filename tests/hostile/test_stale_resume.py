@@ -41,8 +41,18 @@ def test_an_edited_rule_file_is_applied_to_every_shard_of_a_resumed_run(
     dump = _dump(tmp_path / "dump.jsonl")
     out = tmp_path / "out.jsonl"
     args = [
-        "clean", str(dump), "-o", str(out), "--rules", str(rules),
-        "--shard-size", "7", "--jobs", "1", "--no-progress", "-q",
+        "clean",
+        str(dump),
+        "-o",
+        str(out),
+        "--rules",
+        str(rules),
+        "--shard-size",
+        "7",
+        "--jobs",
+        "1",
+        "--no-progress",
+        "-q",
     ]
 
     # A run interrupted once every shard was mapped with the first version of the rule.

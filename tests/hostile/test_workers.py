@@ -144,8 +144,18 @@ def _state(pid: int) -> str:
 @pytest.mark.parametrize("how", ["prctl", "fallback"])
 def test_workers_end_when_their_parent_is_killed(tmp_path: Path, how: str) -> None:
     dump = _dump(tmp_path / "dump.jsonl", 3000)
-    args = ["clean", str(dump), "-o", str(tmp_path / "out.jsonl"), "--jobs", "2",
-            "--shard-size", "50", "--no-progress", "-q"]
+    args = [
+        "clean",
+        str(dump),
+        "-o",
+        str(tmp_path / "out.jsonl"),
+        "--jobs",
+        "2",
+        "--shard-size",
+        "50",
+        "--no-progress",
+        "-q",
+    ]
     proc = subprocess.Popen([sys.executable, "-c", _TWO_CORES, how, *args], env=_ENV)
     workers: list[int] = []
     try:

@@ -155,8 +155,7 @@ def test_a_paragraph_linking_to_a_document_or_an_address_is_content() -> None:
 def test_drop_down_lists_go_as_form_choices() -> None:
     root = parse_html(
         "<div><p>Categories</p><select><option>Select</option><option>Health</option>"
-        "<option>Sports</option></select><datalist><option>Spring</option></datalist></div>"
-        + PROSE
+        "<option>Sports</option></select><datalist><option>Spring</option></datalist></div>" + PROSE
     )
     removals = [(r.rule, r.text) for r in prune_choice_lists(root)]
     assert removals == [("html.form", "Select Health Sports"), ("html.form", "Spring")]

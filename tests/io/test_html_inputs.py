@@ -24,8 +24,7 @@ RUSSIAN = "Правительство объявило о новых мерах 
 
 def page(body: str, head: str = "") -> str:
     return (
-        f"<!doctype html><html><head>{head}<title>T</title></head>"
-        f"<body><p>{body}</p></body></html>"
+        f"<!doctype html><html><head>{head}<title>T</title></head><body><p>{body}</p></body></html>"
     )
 
 

@@ -44,7 +44,14 @@ def test_every_pack_has_a_name_description_and_rules() -> None:
 def test_rule_ids_are_grouped_by_pack_family() -> None:
     families = {rule.id.split(".")[0] for rule in default_rules()}
     assert families == {
-        "byline", "credit", "footer", "related", "site", "template", "tweet", "widget"
+        "byline",
+        "credit",
+        "footer",
+        "related",
+        "site",
+        "template",
+        "tweet",
+        "widget",
     }
 
 

@@ -37,8 +37,14 @@ SHARD_SIZE = 200
 # The default chain; language detection (the slowest stage by far) made cheaper for a test.
 # Not quiet: the "resuming from" notice is checked on stderr.
 RUN_ARGS = (
-    "--jobs", "2", "--shard-size", str(SHARD_SIZE),
-    "--set", "language.max_chars=200", "--set", "language.trials=1",
+    "--jobs",
+    "2",
+    "--shard-size",
+    str(SHARD_SIZE),
+    "--set",
+    "language.max_chars=200",
+    "--set",
+    "language.trials=1",
     "--no-progress",
 )
 # Report keys that differ between any two runs (timing, paths) or name the executor.

@@ -107,8 +107,18 @@ def test_a_workdir_with_foreign_files_is_not_wiped(tmp_path: Path) -> None:
     work = tmp_path / "mine"
     work.mkdir()
     (work / "thesis.tex").write_text("precious")
-    code = main(["clean", str(dump), "-o", str(tmp_path / "o.jsonl"), "--workdir", str(work),
-                 "--no-progress", "-q"])
+    code = main(
+        [
+            "clean",
+            str(dump),
+            "-o",
+            str(tmp_path / "o.jsonl"),
+            "--workdir",
+            str(work),
+            "--no-progress",
+            "-q",
+        ]
+    )
     assert code == 2
     assert (work / "thesis.tex").read_text() == "precious"
 
@@ -129,8 +139,15 @@ def _big_dump(path: Path, count: int = 3000) -> Path:
 def _args(dump: Path, out: Path, jobs: str = "2") -> list[str]:
     # Not quiet: a rerun's "resuming from" notice is checked on stderr.
     return [
-        "clean", str(dump), "-o", str(out),
-        "--jobs", jobs, "--shard-size", "100", "--no-progress",
+        "clean",
+        str(dump),
+        "-o",
+        str(out),
+        "--jobs",
+        jobs,
+        "--shard-size",
+        "100",
+        "--no-progress",
     ]
 
 
