@@ -33,8 +33,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import cleaner.rules.safety as safety
 from cleaner.io.atomic import AtomicFile
-from cleaner.rules import safety
 
 #: Bump when the file's layout changes.
 FORMAT = 1
