@@ -105,12 +105,6 @@ class BatchCheck:
             out[DUP_INDEXED] = {"date": doc.date, "location": doc.location}
         return out
 
-    def kept(self) -> I64Array:
-        """Batch rows that are no copies and not empty (the batch's representatives)."""
-        kinds = self.kinds
-        keep = (kinds == MatchKind.UNIQUE) | (kinds == MatchKind.REPRESENTATIVE)
-        return np.flatnonzero(keep).astype(np.int64)
-
     def indexed_rows(self) -> I64Array:
         """Batch rows that join the index on update: every document but the empty ones,
         the copies too (with their `roles`), as they are in one run over everything."""

@@ -196,17 +196,15 @@ class RedisStore:
 
     def commit(self, settings: str, docs: Sequence[NewDoc], keys: KeyRows) -> list[int]:
         first = int(self._db.get(self._key("next")) or 0) + 1
-        numbers = list(range(first, first + len(docs)))
         now = time.time()
         # The EXEC runs every key row on the server before it answers (~10 s per million
         # rows): its own connection, with a timeout that grows with the rows.
         timeout = SOCKET_TIMEOUT + len(keys) * EXEC_SECONDS_PER_ROW
         client = self._redis.Redis.from_url(self.location, socket_timeout=timeout)
         try:
-            self._commit(client, settings, docs, keys, first, now)
+            return self._commit(client, settings, docs, keys, first, now)
         finally:
             client.close()
-        return numbers
 
     def _commit(
         self,
@@ -216,8 +214,9 @@ class RedisStore:
         keys: KeyRows,
         first: int,
         now: float,
-    ) -> None:
-        """`commit`'s one MULTI/EXEC on `client`: `docs` numbered from `first`."""
+    ) -> list[int]:
+        """`commit`'s one MULTI/EXEC on `client`: `docs` numbered from `first`; their
+        numbers."""
         numbers = list(range(first, first + len(docs)))
         pipe = client.pipeline(transaction=True)  # MULTI ... EXEC: all or nothing
         pipe.hsetnx(self._key("meta"), "format", FORMAT_NAME)
@@ -244,6 +243,7 @@ class RedisStore:
         pipe.incrby(self._key("keys"), len(keys))
         pipe.set(self._key("next"), first + len(docs) - 1)
         pipe.execute()
+        return numbers
 
     def _key_rows(self, pipe: Any, command: str, keys: KeyRows, numbers: I64Array) -> None:
         """Queue `command` (``zadd`` or ``zrem``) of document ``numbers[i]`` on the holder set
