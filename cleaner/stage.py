@@ -212,9 +212,17 @@ class Chain:
             return Drop(result, EMPTY_STAGE, EMPTY_REASON, "no text left after cleaning")
         return result
 
+    def through(self, doc: Document) -> Document | Drop:
+        """`doc` through every processor (`apply_chain`), without the empty-text policy."""
+        return apply_chain(self.processors, doc, record_changes=self.record_changes)
+
     def apply(self, doc: Document) -> Document | Drop:
         """`doc` through every processor, then the empty-text policy."""
-        return self.finish(apply_chain(self.processors, doc, record_changes=self.record_changes))
+        return self.finish(self.through(doc))
+
+    def part(self, start: int, stop: int | None = None) -> Chain:
+        """The processors ``[start:stop]`` as a chain with this one's settings."""
+        return dataclasses.replace(self, processors=self.processors[start:stop])
 
     @property
     def is_parallel(self) -> bool:

@@ -16,7 +16,7 @@ from itertools import chain, islice
 
 from cleaner.document import Document, Drop, Reject
 from cleaner.run.pool import capped_jobs, in_order, worker_pool, worker_state
-from cleaner.stage import Chain, apply_chain
+from cleaner.stage import Chain
 
 Result = Document | Drop | Reject
 Batch = tuple[list[Result | None], Future[list[Document | Drop]] | None]
@@ -28,8 +28,7 @@ _WINDOW_PER_WORKER = 3
 def _run_batch(batch: list[Document]) -> list[Document | Drop]:
     prefix = worker_state()
     assert isinstance(prefix, Chain)
-    record = prefix.record_changes
-    return [apply_chain(prefix.processors, doc, record_changes=record) for doc in batch]
+    return [prefix.through(doc) for doc in batch]
 
 
 def execute_chain(
@@ -51,28 +50,25 @@ def execute_chain(
     cut = next(
         (i for i, p in enumerate(processors) if getattr(p, "sequential", False)), len(processors)
     )
-    record = chain_.record_changes
-    prefix = processors[:cut]
-    suffix = Chain(processors[cut:], chain_.drop_empty, record).fresh()
+    prefix = chain_.part(0, cut)
+    suffix = chain_.part(cut).fresh()
 
     def finish(result: Document | Drop) -> Document | Drop:
-        if isinstance(result, Document):
-            result = apply_chain(suffix.processors, result, record_changes=record)
-        return suffix.finish(result)
+        return suffix.apply(result) if isinstance(result, Document) else suffix.finish(result)
 
     iterator = iter(items)
     # With one job, nothing is read ahead: the stream stays lazy item by item.
     first = [] if jobs == 1 else list(islice(iterator, batch_size))
     exhausted = len(first) < batch_size
-    if jobs == 1 or exhausted or not prefix:
+    if jobs == 1 or exhausted or not prefix.processors:
         for item in chain(first, iterator):
             if isinstance(item, Document):
-                yield finish(apply_chain(prefix, item, record_changes=record))
+                yield finish(prefix.through(item))
             else:
                 yield item
         return
 
-    with worker_pool(Chain(prefix, chain_.drop_empty, record), jobs, stage="cleaning") as pool:
+    with worker_pool(prefix, jobs, stage="cleaning") as pool:
         batches = _batches(chain(first, iterator), batch_size)
         window = jobs * _WINDOW_PER_WORKER
         for entry in in_order(lambda batch: _submit(pool, batch), batches, window):

@@ -71,8 +71,7 @@ class Plan:
         while end < len(processors) and (stage := global_stage_of(processors[end])) is not None:
             stages.append(stage)
             end += 1
-        rest = Chain(processors[end:], chain.drop_empty, chain.record_changes)
-        return cls(processors[:cut], tuple(stages), rest)
+        return cls(processors[:cut], tuple(stages), chain.part(end))
 
     @property
     def drop_empty(self) -> bool:
