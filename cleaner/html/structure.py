@@ -55,18 +55,22 @@ _NOT_A_PAGE = re.compile(
 )
 
 # Only elements holding a link can be made of links: XPath finds them without a Python loop.
-_LISTS_WITH_LINKS = XPath("//*[self::ul or self::ol][.//a]")
+# Name tests joined by a union (document order, as one test would give) instead of `//*` with a
+# `self::` predicate: libxml2 then visits only elements of those names (half the time).
+_LISTS_WITH_LINKS = XPath("//ul[.//a] | //ol[.//a]")
 _PARAGRAPHS_WITH_LINKS = XPath("//p[.//a]")
 # A tag cloud or a row of "related" links: a container whose own children include at least
 # five links and no block of text (no paragraph, list, table, nested container); a heading
 # ("Tags") may label it: the link density decides.
+# Searched from the links up (the parents of `<a>` elements), a third of the time of testing
+# every element of the page.
 _LINK_CLOUDS = XPath(
-    "//*[self::div or self::section or self::aside or self::span][count(a) >= 5]"
+    "//a/parent::*[self::div or self::section or self::aside or self::span][count(a) >= 5]"
     "[not(p|div|ul|ol|table|section|article)]"
 )
 
 # Links marked as the page's tags (`rel="tag"`, HTML's own keyword for them).
-_TAG_LINKS = XPath("//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
+_TAG_LINKS = XPath("//a[@rel][contains(concat(' ', normalize-space(@rel), ' '), ' tag ')]")
 
 _BODY_CLASS = re.compile(
     r"article(?:-|__|_)?body|articlebody|article-?content|article__content|story-?body"
