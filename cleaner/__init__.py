@@ -12,11 +12,15 @@ Library entry points:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from cleaner.api import clean_text
 from cleaner.document import Document, Drop, Edit, Reject
 from cleaner.errors import CleanerError, ConfigError, RuleError
-from cleaner.index import Index
 from cleaner.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from cleaner.index import Index
 
 __version__ = "0.1.0"
 
@@ -33,3 +37,13 @@ __all__ = [
     "__version__",
     "clean_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`cleaner.Index`, imported on first use: a `cleaner clean` run never needs the index
+    (its codec and backends take ~35 ms to import, paid at every start otherwise)."""
+    if name == "Index":
+        from cleaner.index import Index
+
+        return Index
+    raise AttributeError(f"module 'cleaner' has no attribute {name!r}")
