@@ -30,8 +30,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from cleaner.cache import cache_dir
 from cleaner.langid.ngrams import Keys, ngram_keys
-from cleaner.langid.profiles import Profiles, default_directory, load_profiles
+from cleaner.langid.profile_cache import cached_profiles
+from cleaner.langid.profiles import Profiles, default_directory
 from cleaner.langid.text import CharTable, code_points, drop_latin_if_minor, prepare
 
 # langdetect's constants (Detector, 1.0.9), the values its detector uses.
@@ -60,7 +62,7 @@ class FastDetector:
     def _load(self) -> tuple[Profiles, CharTable]:
         if self._profiles is None or self._chars is None:
             directory = self._directory or default_directory()
-            self._profiles = load_profiles(directory, ALPHA, BASE_FREQ)
+            self._profiles = cached_profiles(directory, ALPHA, BASE_FREQ, cache_dir())
             self._chars = CharTable.build()
         return self._profiles, self._chars
 

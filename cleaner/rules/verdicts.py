@@ -27,13 +27,13 @@ import hashlib
 import importlib
 import json
 import os
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import cleaner.rules.safety as safety
+from cleaner.cache import cache_dir, trusted
 from cleaner.io.atomic import AtomicFile
 
 #: Bump when the file's layout changes.
@@ -41,20 +41,6 @@ FORMAT = 1
 FILE_NAME = "regex-safety.json"
 #: Entries kept at most: a file shared by every rule set a user ever loaded stays small.
 MAX_ENTRIES = 4096
-
-
-def cache_dir() -> Path | None:
-    """Where cleaner keeps its cache: `$XDG_CACHE_HOME/cleaner` (an absolute path), else
-    `~/.cache/cleaner`; None when the cache is switched off or no home is known."""
-    if os.environ.get("CLEANER_NO_CACHE", "") not in ("", "0"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        try:
-            base = str(Path.home() / ".cache")
-        except (KeyError, RuntimeError):  # no home directory known
-            return None
-    return Path(base) / "cleaner"
 
 
 @lru_cache(maxsize=1)
@@ -76,24 +62,10 @@ def pattern_key(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _trusted(path: Path) -> bool:
-    """True if `path` is a regular file of this user that nobody else can write."""
-    try:
-        info = path.stat()
-    except OSError:
-        return False
-    if not stat.S_ISREG(info.st_mode):
-        return False
-    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return False
-    getuid = getattr(os, "getuid", None)
-    return getuid is None or info.st_uid == getuid()
-
-
 def read_verdicts(path: Path) -> dict[str, str | None]:
     """The verdicts stored at `path` under the current stamp; empty for a missing, corrupt,
     foreign or differently stamped file."""
-    if not _trusted(path):
+    if not trusted(path):
         return {}
     try:
         data = json.loads(path.read_bytes())

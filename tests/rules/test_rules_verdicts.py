@@ -155,13 +155,3 @@ def test_an_unwritable_cache_directory_costs_nothing_but_time(tmp_path: Path) ->
     assert cache.risk(PATHOLOGICAL) is not None
     cache.save()  # must not raise
     assert blocker.read_text(encoding="utf-8") == "not a directory"
-
-
-def test_the_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setenv("CLEANER_NO_CACHE", "1")
-    assert verdicts.cache_dir() is None
-    monkeypatch.delenv("CLEANER_NO_CACHE")
-    assert verdicts.cache_dir() == tmp_path / "cleaner"
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored, per XDG
-    assert verdicts.cache_dir() == Path.home() / ".cache" / "cleaner"
