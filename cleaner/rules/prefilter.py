@@ -26,7 +26,7 @@ def combine(patterns: Iterable[Matcher]) -> tuple[re.Pattern[str] | None, tuple[
     patterns left out (not proved safe for Python's `re`, back-references, or a join that does
     not compile); those must always be tried on their own.
     """
-    parts: list[str] = []
+    parts: list[tuple[int, str]] = []
     left_out: list[int] = []
     for index, pattern in enumerate(patterns):
         source = pattern.pattern
@@ -38,13 +38,30 @@ def combine(patterns: Iterable[Matcher]) -> tuple[re.Pattern[str] | None, tuple[
         if lead:
             flags, source = lead.group(1), source[lead.end() :]
         source = _NAMED_GROUP.sub("(?:", source)
-        part = f"(?{flags}:{source})" if flags else f"(?:{source})"
-        try:
-            re.compile(part)
-        except re.error:
-            left_out.append(index)
-            continue
-        parts.append(part)
+        parts.append((index, f"(?{flags}:{source})" if flags else f"(?:{source})"))
     if not parts:
         return None, tuple(left_out)
-    return re.compile("|".join(parts)), tuple(left_out)
+    try:
+        # Compiling the alternation once is the common case; each part is compiled on its own
+        # only when the whole does not compile, to leave out the parts that break it.
+        combined = re.compile("|".join(part for _, part in parts))
+    except re.error:
+        kept: list[str] = []
+        for index, part in parts:
+            if _compiles(part):
+                kept.append(part)
+            else:
+                left_out.append(index)
+        left_out.sort()
+        if not kept:
+            return None, tuple(left_out)
+        combined = re.compile("|".join(kept))
+    return combined, tuple(left_out)
+
+
+def _compiles(source: str) -> bool:
+    try:
+        re.compile(source)
+    except re.error:
+        return False
+    return True
