@@ -14,7 +14,17 @@ from cleaner.rules.locate import default_rules_dir
 from cleaner.rules.model import AnyRule
 
 REPO = Path(__file__).resolve().parents[2]
-PACKS = {"bylines", "credits", "footers", "related", "sites", "templates", "tweets", "widgets"}
+PACKS = {
+    "bylines",
+    "credits",
+    "footers",
+    "international",
+    "related",
+    "sites",
+    "templates",
+    "tweets",
+    "widgets",
+}
 
 
 def default_rules() -> list[AnyRule]:
