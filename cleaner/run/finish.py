@@ -89,7 +89,7 @@ class FinishTask:
 
     plan: Plan
     workdir: WorkDir
-    shard_size: int
+    starts: tuple[int, ...]  # each shard's first input position (`shards.shard_starts`)
     encoder: StreamEncoder
     trace_rejects: bool = False
 
@@ -98,7 +98,7 @@ class FinishTask:
         reject_counts: Counter[str] = Counter()
         report = RunReport()
         records = read_shard(self.workdir, index)
-        results = self.plan.finish_shard(records, index * self.shard_size, decisions)
+        results = self.plan.finish_shard(records, self.starts[index], decisions)
         documents_path = self.workdir.finished_file(index, "out")
         rejects_path = self.workdir.finished_file(index, "rej")
         os.makedirs(self.workdir.finish_dir, exist_ok=True)

@@ -49,7 +49,7 @@ from cleaner.run.pool import RESUME_HINT, ProcessMap, capped_jobs, worker_pool
 from cleaner.run.progress import progress_bar
 from cleaner.run.reduce import decide
 from cleaner.run.report import DEFAULT_MAX_REJECT_RATE, RunReport
-from cleaner.run.shards import MapTask, run_map
+from cleaner.run.shards import SHARD_CHARS, MapTask, run_map, shard_starts
 from cleaner.run.stream import execute_measured, finished, has_global_stage
 from cleaner.run.workdir import (
     WorkDir,
@@ -211,7 +211,9 @@ def _run_clean(
     else:
         digest = "temporary"
         if resuming:
-            digest = fingerprint(config, inputs, version=__version__, shard_size=shard_size)
+            digest = fingerprint(
+                config, inputs, version=__version__, shard_size=shard_size, shard_chars=SHARD_CHARS
+            )
         work, notice = open_workdir(workdir, digest)
         if notice:
             log.info("%s", notice)
@@ -258,18 +260,19 @@ def _reduce(
     decisions and write it out, in shard order: in `workers` processes or here, as
     `finishes_in_workers` says. Both write the same bytes."""
     tasks = ProcessMap(workers, stage="reduce", hint=RESUME_HINT)
-    decided = decide(plan, work, shards, shard_size, tasks)
+    starts = shard_starts(work, shards)
+    decided = decide(plan, work, starts, tasks)
     with _outputs(paths, config) as (writer, rejects):
         encoder = writer.stream_encoder
         if encoder is not None and finishes_in_workers(plan, workers, shards, encoder):
-            task = FinishTask(plan, work, shard_size, encoder, trace_rejects=rejects.trace)
+            task = FinishTask(plan, work, tuple(starts), encoder, trace_rejects=rejects.trace)
             pool_size = min(workers, shards)  # never a worker without a shard to finish
             with worker_pool(task, pool_size, stage="reduce", hint=RESUME_HINT) as pool:
                 for chunk in finish_shards(pool, decided, shards, jobs=workers):
                     chunk.copy_into(writer, rejects)
                     report.merge(chunk.report)
             return
-        _write_each(writer, rejects, report, finished(plan, work, shards, shard_size, decided))
+        _write_each(writer, rejects, report, finished(plan, work, starts, decided, shard_size))
 
 
 @contextmanager

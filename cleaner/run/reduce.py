@@ -9,7 +9,7 @@ a shard needs (`Decided.for_shard`, see `cleaner.run.plan`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,17 +20,15 @@ from cleaner.run.workdir import WorkDir
 from cleaner.stage import BoolArray, Decided, Signed, TaskMap
 
 
-def decide(
-    plan: Plan, workdir: WorkDir, shards: int, shard_size: int, tasks: TaskMap
-) -> list[Decided]:
-    """Every stage's decisions over the `shards` committed in `workdir`. Every shard but the
-    last holds `shard_size` items, so shard `i` starts at global position ``i * shard_size``."""
+def decide(plan: Plan, workdir: WorkDir, starts: Sequence[int], tasks: TaskMap) -> list[Decided]:
+    """Every stage's decisions over the shards committed in `workdir`; shard `i` starts at
+    global position ``starts[i]`` (`cleaner.run.shards.shard_starts`)."""
     decided: list[Decided] = []
     kept: list[BoolArray] | None = None
     for number, stage in enumerate(plan.stages):
         shown: list[BoolArray] = []
         blank_dropped = plan.drop_empty and not stage.sees_blank
-        signed = _signed(workdir, shards, shard_size, number, kept, blank_dropped, shown)
+        signed = _signed(workdir, starts, number, kept, blank_dropped, shown)
         decisions = stage.decide(signed, tasks)
         decided.append(decisions)
         if number + 1 < len(plan.stages):
@@ -45,8 +43,7 @@ def for_shard(decided: list[Decided], index: int) -> list[Any]:
 
 def _signed(
     workdir: WorkDir,
-    shards: int,
-    shard_size: int,
+    starts: Sequence[int],
     stage: int,
     kept: list[BoolArray] | None,
     blank_dropped: bool,
@@ -54,11 +51,10 @@ def _signed(
 ) -> Iterator[Signed]:
     """What stage number `stage` is shown of each shard; records in `shown` which documents
     reached it."""
-    for index in range(shards):
+    for index, base in enumerate(starts):
         head, signatures = read_signatures(workdir, index, stage)
         alive = np.ones(len(head.ids), dtype=np.bool_) if kept is None else kept[index]
         if blank_dropped:
             alive = alive & head.nonempty
         shown.append(alive)
-        base = index * shard_size
         yield Signed(base, head.slots + base, head.ids, alive, signatures)

@@ -1,7 +1,10 @@
 """The map stage of a sharded run: the input cut into shards, each run through the plan's
 prefix and signed for its global stages, written to its own files with a completion marker.
 
-A shard is `shard_size` consecutive input items, numbered from 0 in input order. Its results
+A shard is `shard_size` consecutive input items, or fewer when their input text reaches
+`SHARD_CHARS` characters (a shard of whole HTML pages is held in memory, and 10,000 pages of
+150 KB would take gigabytes), numbered from 0 in input order; `shard_starts` gives each
+shard's first position in the input, from the counts its marker records. Its results
 file holds one `(input length, result)` record per item, in order (Documents, Drops and the
 reader's Rejects alike); its signature file (when the chain has global stages, see
 `cleaner.run.plan`) what those stages need of its documents. Both are written through a
@@ -34,6 +37,9 @@ Shard = tuple[int, list[Record]]
 
 #: Input items per shard of a sharded run: `[run] shard_size`'s default, written in RunOptions.
 DEFAULT_SHARD_SIZE: int = RunOptions.shard_size
+#: Input characters per shard at most (a shard holds one item at least, however long): bounds
+#: the memory of the shards in flight, at most two per worker, whatever the documents' size.
+SHARD_CHARS = 32 * 2**20
 
 
 @dataclass(frozen=True)
@@ -130,16 +136,38 @@ def _read_one(fh: IO[bytes]) -> Any:
 def pending_shards(
     workdir: WorkDir, items: Iterable[Record], shard_size: int, stats: list[int]
 ) -> Iterator[Shard]:
-    """The shards not yet done, numbered in input order. Items of done shards are read (to
-    advance the stream) and skipped. `stats` is ``[total, resumed]``, updated as it goes."""
+    """The shards not yet done, numbered in input order: `shard_size` items each, or fewer
+    when their lengths reach `SHARD_CHARS`. Items of done shards are read (to advance the
+    stream) and skipped. `stats` is ``[total, resumed]``, updated as it goes."""
     iterator = iter(items)
-    while shard := list(islice(iterator, shard_size)):
+    while shard := _next_shard(iterator, shard_size):
         index = stats[0]
         stats[0] += 1
         if workdir.is_done(index):
             stats[1] += 1
             continue
         yield index, shard
+
+
+def _next_shard(iterator: Iterator[Record], shard_size: int) -> list[Record]:
+    shard: list[Record] = []
+    chars = 0
+    for record in iterator:
+        shard.append(record)
+        chars += record[0]
+        if len(shard) >= shard_size or chars >= SHARD_CHARS:
+            break
+    return shard
+
+
+def shard_starts(workdir: WorkDir, shards: int) -> list[int]:
+    """The input position of each committed shard's first item (shards vary in length)."""
+    starts: list[int] = []
+    position = 0
+    for index in range(shards):
+        starts.append(position)
+        position += workdir.done_count(index)
+    return starts
 
 
 def run_map(

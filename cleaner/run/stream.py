@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from cleaner.document import Document
 from cleaner.run.executor import execute_chain
 from cleaner.run.plan import Plan, Record, Result
 from cleaner.run.pool import ProcessMap
 from cleaner.run.reduce import decide, for_shard
-from cleaner.run.shards import DEFAULT_SHARD_SIZE, MapTask, read_shard, run_map
+from cleaner.run.shards import DEFAULT_SHARD_SIZE, MapTask, read_shard, run_map, shard_starts
 from cleaner.run.workdir import WorkDir, open_workdir
 from cleaner.stage import Chain, Decided, global_stage_of
 
@@ -57,20 +57,26 @@ def execute_measured(
         workdir, _ = open_workdir(os.path.join(root, "work"), "temporary")
         plan = Plan.of(chain)
         stats = run_map(workdir, measured, MapTask(plan), shard_size=shard_size, jobs=jobs)
-        decided = decide(plan, workdir, stats.total, shard_size, ProcessMap(jobs, stage="reduce"))
-        yield from finished(plan, workdir, stats.total, shard_size, decided)
+        starts = shard_starts(workdir, stats.total)
+        decided = decide(plan, workdir, starts, ProcessMap(jobs, stage="reduce"))
+        yield from finished(plan, workdir, starts, decided, shard_size)
 
 
 def finished(
-    plan: Plan, workdir: WorkDir, shards: int, shard_size: int, decided: list[Decided]
+    plan: Plan,
+    workdir: WorkDir,
+    starts: Sequence[int],
+    decided: list[Decided],
+    shard_size: int = DEFAULT_SHARD_SIZE,
 ) -> Iterator[Record]:
     """Every shard's records with the stages' decisions and the rest of the chain applied, in
-    input order, in this process."""
+    input order, in this process (a rest with a global stage of its own runs in shards of
+    `shard_size`)."""
 
     def decided_records() -> Iterator[Record]:
-        for index in range(shards):
+        for index, start in enumerate(starts):
             records = read_shard(workdir, index)
-            yield from plan.decided(records, index * shard_size, for_shard(decided, index))
+            yield from plan.decided(records, start, for_shard(decided, index))
 
     if plan.finishes_anywhere:
         for length, result in decided_records():

@@ -62,7 +62,12 @@ def default_workdir(output: str) -> str:
 
 
 def fingerprint(
-    config: Mapping[str, Any], inputs: Sequence[str], *, version: str, shard_size: int
+    config: Mapping[str, Any],
+    inputs: Sequence[str],
+    *,
+    version: str,
+    shard_size: int,
+    shard_chars: int,
 ) -> str:
     """sha256 over what the shard files depend on; any change means they cannot be reused."""
     run = {k: v for k, v in config.get("run", {}).items() if k not in _SPEED_ONLY}
@@ -78,6 +83,7 @@ def fingerprint(
         "config": relevant,
         "version": version,
         "shard_size": shard_size,
+        "shard_chars": shard_chars,
         "inputs": files,
         "rules": [list(pair) for pair in rule_digests(rules_dirs(config))],
     }
@@ -126,6 +132,11 @@ class WorkDir:
 
     def is_done(self, index: int) -> bool:
         return os.path.exists(self.done_file(index))
+
+    def done_count(self, index: int) -> int:
+        """How many input items the committed shard `index` holds (its marker says)."""
+        with open(self.done_file(index), "rb") as fh:
+            return int(fh.read().strip() or b"0")
 
     def remove(self) -> None:
         """Delete the directory: the run's output is committed and nothing here is needed."""

@@ -29,7 +29,7 @@ from cleaner.io.readers import read_inputs
 from cleaner.pipeline import Pipeline
 from cleaner.run.plan import Plan
 from cleaner.run.ray_executor import run_map_ray
-from cleaner.run.shards import MapTask, run_map
+from cleaner.run.shards import SHARD_CHARS, MapTask, run_map
 from cleaner.run.workdir import fingerprint, open_workdir
 
 REPO = Path(__file__).resolve().parents[2]
@@ -142,7 +142,13 @@ def test_ray_resumes_a_run_the_local_executor_started(
     # --executor: the executor is not part of it), shards 0-2 committed with their markers.
     argv = ["clean", str(baseline.dump), "-o", str(out), *RUN_ARGS, "--workdir", str(work)]
     config = config_from_args(build_parser().parse_args(argv))
-    digest = fingerprint(config, [str(baseline.dump)], version=__version__, shard_size=SHARD_SIZE)
+    digest = fingerprint(
+        config,
+        [str(baseline.dump)],
+        version=__version__,
+        shard_size=SHARD_SIZE,
+        shard_chars=SHARD_CHARS,
+    )
     workdir, _ = open_workdir(str(work), digest)
     pipeline = Pipeline.from_dict(config)
     task = MapTask(Plan.of(pipeline.chain))
@@ -228,7 +234,9 @@ def test_executor_and_address_are_not_part_of_the_fingerprint(tmp_path: Path) ->
     def digest(*extra: str) -> str:
         argv = ["clean", str(dump), "-o", str(tmp_path / "o.jsonl"), *extra]
         config = config_from_args(build_parser().parse_args(argv))
-        return fingerprint(config, [str(dump)], version=__version__, shard_size=SHARD_SIZE)
+        return fingerprint(
+            config, [str(dump)], version=__version__, shard_size=SHARD_SIZE, shard_chars=SHARD_CHARS
+        )
 
     assert digest() == digest("--executor", "ray", "--address", "auto") == digest("-j", "3")
     assert digest() != digest("--set", "filters.min_words=3")

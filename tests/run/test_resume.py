@@ -83,11 +83,14 @@ def test_a_changed_config_wipes_a_stale_workdir(
     from cleaner import __version__
     from cleaner.cli.commands import config_from_args
     from cleaner.cli.main import build_parser
+    from cleaner.run.shards import SHARD_CHARS
     from cleaner.run.workdir import fingerprint, open_workdir
 
     argv = ["clean", str(dump), "-o", str(out), "--shard-size", "7"]
     config = config_from_args(build_parser().parse_args(argv))
-    digest = fingerprint(config, [str(dump)], version=__version__, shard_size=7)
+    digest = fingerprint(
+        config, [str(dump)], version=__version__, shard_size=7, shard_chars=SHARD_CHARS
+    )
     stale, _ = open_workdir(str(work), digest)
     Path(stale.shard_file(0)).write_bytes(b"garbage")
     Path(stale.done_file(0)).write_text("7\n")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from cleaner.errors import ConfigError
+from cleaner.run.shards import SHARD_CHARS
 from cleaner.run.workdir import open_workdir
 
 
@@ -52,7 +53,7 @@ def test_the_fingerprint_changes_with_a_rule_file_s_contents(tmp_path: Path) -> 
     config = {"boilerplate": {"rules_dirs": [str(rules)]}}
 
     def digest() -> str:
-        return fingerprint(config, [], version="1", shard_size=10)
+        return fingerprint(config, [], version="1", shard_size=10, shard_chars=SHARD_CHARS)
 
     before = digest()
     (rules / "notes.txt").write_text("edited, but the rule loader never reads it")
