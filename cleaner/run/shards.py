@@ -150,6 +150,8 @@ def pending_shards(
 
 
 def _next_shard(iterator: Iterator[Record], shard_size: int) -> list[Record]:
+    """The next items of `iterator` up to `shard_size`, or up to and including the one whose
+    length takes the shard to `SHARD_CHARS`; empty when the input is exhausted."""
     shard: list[Record] = []
     chars = 0
     for record in iterator:
