@@ -15,10 +15,12 @@ subprocesses, start-up included:
   process for N = 1 or in a `multiprocessing` pool of N processes, and writes the texts to a
   JSONL file.
 
-Printed: the fastest wall time of each, the ratio cleaner / trafilatura, pages per second, and
-the least CPU time (user + system, the command and its worker processes) of each with its
-ratio: on a shared, loaded machine wall time mostly measures the other jobs; CPU time is what
-the command itself spent.
+Printed: the fastest wall time of each, the ratio cleaner / trafilatura, pages per second, the
+least CPU time (user + system, the command and its worker processes) of each with its ratio,
+and the median over the repeats of each pair's CPU ratio (cleaner's run divided by the
+trafilatura run right after it): on a shared machine whose speed drifts from minute to minute,
+the paired median is the steadiest figure; wall time mostly measures the other jobs, CPU time
+is what the command itself spent.
 Nothing is asserted; the figures go into bench/README.md.
 """
 
@@ -29,6 +31,7 @@ import gzip
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,9 +118,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"cleaner ({chain}) vs trafilatura.extract, fastest of {args.repeats} runs\n")
     print(
         "| set | pages | processes | cleaner s | trafilatura s | ratio "
-        "| cleaner CPU s | trafilatura CPU s | CPU ratio | cleaner pages/s |"
+        "| cleaner CPU s | trafilatura CPU s | CPU ratio | CPU ratio, median of pairs "
+        "| cleaner pages/s |"
     )
-    print("| --- " * 10 + "|")
+    print("| --- " * 11 + "|")
     for set_name in args.sets:
         pages_dir = work / set_name / "pages"
         count = write_pages(args.data, set_name, pages_dir)
@@ -131,17 +135,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             reference += [str(work / set_name / f"trafilatura-{jobs}.jsonl"), str(jobs)]
             best = {"cleaner": float("inf"), "trafilatura": float("inf")}
             cpu = {"cleaner": float("inf"), "trafilatura": float("inf")}
+            paired: list[float] = []
             for _ in range(max(1, args.repeats)):
+                pair: dict[str, float] = {}
                 for name, command in (("cleaner", cleaner), ("trafilatura", reference)):
                     wall, used = timed(command)
                     best[name] = min(best[name], wall)
                     cpu[name] = min(cpu[name], used)
+                    pair[name] = used
+                paired.append(pair["cleaner"] / pair["trafilatura"])
             ratio = best["cleaner"] / best["trafilatura"]
             cpu_ratio = cpu["cleaner"] / cpu["trafilatura"]
             print(
                 f"| {set_name} | {count} | {jobs} | {best['cleaner']:.2f} "
                 f"| {best['trafilatura']:.2f} | {ratio:.2f}x | {cpu['cleaner']:.2f} "
-                f"| {cpu['trafilatura']:.2f} | {cpu_ratio:.2f}x | {count / best['cleaner']:.0f} |",
+                f"| {cpu['trafilatura']:.2f} | {cpu_ratio:.2f}x"
+                f" | {statistics.median(paired):.2f}x ({min(paired):.2f}-{max(paired):.2f})"
+                f" | {count / best['cleaner']:.0f} |",
                 flush=True,
             )
     report = {"workdir": str(work)}
