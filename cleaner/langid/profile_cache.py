@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
+import cleaner.langid.ngrams as ngrams
+import cleaner.langid.profiles as profiles_module
 from cleaner.cache import trusted
 from cleaner.io.atomic import AtomicFile
-from cleaner.langid import ngrams
-from cleaner.langid import profiles as profiles_module
 from cleaner.langid.profiles import Profiles, load_profiles
 
 #: Bump when the archive's layout changes.
