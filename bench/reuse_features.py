@@ -169,9 +169,18 @@ def candidates(docs: Sequence[Doc], config: RewriteConfig) -> set[tuple[str, str
     return out
 
 
-def measure(docs: Sequence[Doc], config: RewriteConfig) -> dict[str, list[tuple[str, Features]]]:
+Scorer = Callable[[str, str, RewriteConfig], Features]
+
+
+def measure(
+    docs: Sequence[Doc],
+    config: RewriteConfig,
+    score: Scorer = features,
+    names: Sequence[str] = FEATURES,
+) -> dict[str, list[tuple[str, Features]]]:
     """Per kind, each document's features (against its source; independent documents: the
-    highest over the other documents of their topic)."""
+    highest over the other documents of their topic). `score` gives a pair's features,
+    `names` are those kept."""
     found = candidates(docs, config)
     by_kind: dict[str, list[tuple[str, Features]]] = {}
     for doc in docs:
@@ -179,8 +188,8 @@ def measure(docs: Sequence[Doc], config: RewriteConfig) -> dict[str, list[tuple[
             continue
         topic = [d for d in docs if d.topic == doc.topic and d is not doc]
         partners = topic if doc.kind == "independent" else [d for d in topic if d.kind == "source"]
-        scored = [features(p.text, doc.text, config) for p in partners]
-        best = {name: max(f[name] for f in scored) for name in FEATURES}
+        scored = [score(p.text, doc.text, config) for p in partners]
+        best = {name: max(f[name] for f in scored) for name in names}
         best["cand"] = float(any((p.file, doc.file) in found for p in partners))
         by_kind.setdefault(doc.kind, []).append((doc.file, best))
         if doc.kind == "independent":
@@ -197,14 +206,16 @@ def flags(rule: Rule, pairs: Sequence[tuple[str, Features]]) -> set[str]:
     return {name for name, f in pairs if all(f[k] >= t for k, t in rule)}
 
 
-def search(chosen: dict[str, list[tuple[str, Features]]]) -> list[Rule]:
+def search(
+    chosen: dict[str, list[tuple[str, Features]]], names: Sequence[str] = FEATURES
+) -> list[Rule]:
     """Rules (one or two conditions, thresholds at heavy documents' values) that flag no
     independent document and at least half the heavy ones on the `chosen` set, best
     first."""
     heavy = chosen["heavy"]
     independent = chosen["_independent_pairs"]
     found: list[tuple[int, Rule]] = []
-    for k1, k2 in itertools.combinations_with_replacement(FEATURES, 2):
+    for k1, k2 in itertools.combinations_with_replacement(names, 2):
         for t1 in sorted({f[k1] for _, f in heavy}):
             for t2 in sorted({f[k2] for _, f in heavy}):
                 rule: Rule = ((k1, t1),) if k1 == k2 else ((k1, t1), (k2, t2))
@@ -226,21 +237,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     config = RewriteConfig()
     measured = {path.name: measure(load_reuse(path), config) for path in args.sets}
-    header = ["set", "kind", "docs", *FEATURES, "cand"]
+    report(measured, FEATURES, args.rules)
+
+
+def report(
+    measured: dict[str, dict[str, list[tuple[str, Features]]]], names: Sequence[str], shown: int
+) -> None:
+    """Print each set's feature ranges per kind, then the rule search chosen on each set
+    and tested on the other."""
+    header = ["set", "kind", "docs", *names, "cand"]
     table = []
     for name, by_kind in measured.items():
         for kind in ("cut", "light", "heavy", "independent"):
             rows = [f for _, f in by_kind[kind]]
-            cells = [_range([f[k] for f in rows]) for k in FEATURES]
+            cells = [_range([f[k] for f in rows]) for k in names]
             cand = f"{sum(f['cand'] for f in rows):.0f}/{len(rows)}"
             table.append([name, kind, str(len(rows)), *cells, cand])
     print_table(header, table, left=2)
     print()
-    names = list(measured)
-    for chosen, tested in ((names[0], names[1]), (names[1], names[0])):
-        rules = search(measured[chosen])
+    sets = list(measured)
+    for chosen, tested in ((sets[0], sets[1]), (sets[1], sets[0])):
+        rules = search(measured[chosen], names)
         print(f"chosen on {chosen}: {len(rules)} rules flag >= half the heavy, no independent")
-        for rule in rules[: args.rules]:
+        for rule in rules[:shown]:
             text = " and ".join(f"{k} >= {t:.3f}" for k, t in rule)
             scores = []
             for name in (chosen, tested):
