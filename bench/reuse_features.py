@@ -177,17 +177,20 @@ def measure(
     config: RewriteConfig,
     score: Scorer = features,
     names: Sequence[str] = FEATURES,
+    *,
+    sources_only: bool = False,
 ) -> dict[str, list[tuple[str, Features]]]:
     """Per kind, each document's features (against its source; independent documents: the
-    highest over the other documents of their topic). `score` gives a pair's features,
-    `names` are those kept."""
+    highest over the other documents of their topic, or against the source alone with
+    `sources_only`). `score` gives a pair's features, `names` are those kept."""
     found = candidates(docs, config)
     by_kind: dict[str, list[tuple[str, Features]]] = {}
     for doc in docs:
         if doc.kind == "source":
             continue
         topic = [d for d in docs if d.topic == doc.topic and d is not doc]
-        partners = topic if doc.kind == "independent" else [d for d in topic if d.kind == "source"]
+        sources = [d for d in topic if d.kind == "source"]
+        partners = topic if doc.kind == "independent" and not sources_only else sources
         scored = [score(p.text, doc.text, config) for p in partners]
         best = {name: max(f[name] for f in scored) for name in names}
         best["cand"] = float(any((p.file, doc.file) in found for p in partners))

@@ -18,7 +18,9 @@ each a share of the shorter document:
   0.5, over the shorter document's sentence count.
 
 They are measured beside the lexical features, and the same rule search runs over all of
-them (chosen on one set, tested on the other). With ``--msrp``, the model's cosine is also
+them (chosen on one set, tested on the other). With ``--against-source``, an independent
+document is scored against its topic's source alone (as if only a source could claim a weak
+match), not against every other document. With ``--msrp``, the model's cosine is also
 measured as a sentence matcher on MSRP, beside `bench/msrp_bench.py`'s figures. cleaner does
 not depend on the model: the study found no rule worth its cost (bench/README.md, "A fourth
 look").
@@ -139,6 +141,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--rules", type=int, default=5, help="rules shown per chosen set")
     parser.add_argument("--msrp", action="store_true", help="also the model on MSRP (~1 min)")
+    parser.add_argument(
+        "--against-source",
+        action="store_true",
+        help="score independent documents against the source alone, not every other document",
+    )
     args = parser.parse_args(argv)
     embedder = Embedder()
     config = RewriteConfig()
@@ -147,7 +154,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     def score(a: str, b: str, config: RewriteConfig) -> Features:
         return features(a, b, config) | semantic_features(embedder, a, b)
 
-    measured = {path.name: measure(load_reuse(path), config, score, names) for path in args.sets}
+    measured = {
+        path.name: measure(load_reuse(path), config, score, names, sources_only=args.against_source)
+        for path in args.sets
+    }
     report(measured, names, args.rules)
     if args.msrp:
         print()
