@@ -39,7 +39,7 @@ Shard = tuple[int, list[Record]]
 DEFAULT_SHARD_SIZE: int = RunOptions.shard_size
 #: Input characters per shard at most (a shard holds one item at least, however long): bounds
 #: the memory of the shards in flight, at most two per worker, whatever the documents' size,
-#: and cuts a dump of a few hundred HTML pages (30 MB) into enough shards for every worker.
+#: and cuts a dump of a few hundred HTML pages (30 MB) into several shards the workers share.
 #: Per-shard costs are small: 4 Mi against 32 Mi is as fast on 100,000 text documents and
 #: faster on HTML (bench/README.md, "Shards of 4 Mi characters").
 SHARD_CHARS = 4 * 2**20
