@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from common import data_dir
 from msrp_bench import best_f1_threshold, load_split, read_pairs, scores
-from reuse_bench import load_reuse
+from reuse_bench import REUSE_DIR, load_reuse
 from reuse_features import FEATURES, REUSE2_DIR, Features, features, measure, report
 
 from cleaner.dedup.passages import ordered_run
@@ -136,9 +136,7 @@ def msrp(embedder: Embedder, root: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sets", type=Path, nargs=2, default=[REUSE2_DIR.parent / "reuse", REUSE2_DIR]
-    )
+    parser.add_argument("--sets", type=Path, nargs=2, default=[REUSE_DIR, REUSE2_DIR])
     parser.add_argument("--rules", type=int, default=5, help="rules shown per chosen set")
     parser.add_argument("--msrp", action="store_true", help="also the model on MSRP (~1 min)")
     parser.add_argument(
