@@ -22,6 +22,8 @@ standard phrasings and famous figures):
   share its topic words and some of its facts).
 
 File names do not put the source first (``<topic>-<letter>.txt``, letters at random).
+With ``--copied-cuts``, every copy-and-paste document gets a near-copy (one word changed),
+as when an excerpt is syndicated: the source must still represent the whole family.
 
 Two measures, both with the default settings of ``cleaner dedup`` (`Dedup.Options()`):
 
@@ -148,6 +150,20 @@ def rows(docs: Sequence[Doc], config: DedupConfig, n_orders: int) -> list[dict[s
     return out
 
 
+def with_copied_cuts(docs: Sequence[Doc]) -> list[Doc]:
+    """`docs` plus, for every copy-and-paste document, a copy of it with one word changed
+    (``<name>-copy.txt``, kind ``cut``): two documents that carry the same passages of a
+    source, as when an excerpt is syndicated. The two are near-duplicates of each other and
+    only excerpts of the source, so they test that the source, not one of them, represents
+    the family."""
+    copies = [
+        Doc(d.file.replace(".txt", "-copy.txt"), d.topic, d.kind, d.text.replace(" the ", " a ", 1))
+        for d in docs
+        if d.kind == "cut"
+    ]
+    return sorted([*docs, *copies], key=lambda d: d.file)
+
+
 def same_topic_pairs(docs: Sequence[Doc]) -> int:
     """Pairs judged for the independent documents (each with every document of its topic)."""
     return sum(
@@ -167,8 +183,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=Dedup.Options().prefer,
         help="which document represents a cluster (the only setting changed from the defaults)",
     )
+    parser.add_argument(
+        "--copied-cuts",
+        action="store_true",
+        help="add a near-copy of every copy-and-paste document (`with_copied_cuts`)",
+    )
     args = parser.parse_args(argv)
     docs = load_reuse(args.data)
+    if args.copied_cuts:
+        docs = with_copied_cuts(docs)
     config = Dedup.Options(prefer=args.prefer).dedup_config()
     table = rows(docs, config, args.orders)
     print_table(list(table[0]), [[str(v) for v in row.values()] for row in table])

@@ -61,7 +61,12 @@ from cleaner.dedup.cluster import (
 )
 from cleaner.dedup.lsh import band_keys, candidate_pairs, choose_bands, run_pairs, unique_pairs
 from cleaner.dedup.minhash import MinHashSigner, Scheme
-from cleaner.dedup.rewrite import RewriteConfig, claim_rewrites, sentence_keys
+from cleaner.dedup.rewrite import (
+    RewriteConfig,
+    claim_rewrites,
+    excerpt_candidates,
+    sentence_keys,
+)
 from cleaner.dedup.sentences import SentenceSketches, SentenceStore
 from cleaner.dedup.shingles import ShingleConfig, ShingleSets, gather_ranges
 from cleaner.dedup.store import AppendArray, HashStore, IdLog
@@ -621,6 +626,17 @@ class NearDupIndex:
         overlaps = pair_overlaps(sets, local.reshape(-1, 2))
         return replace(overlaps, left=pairs[:, 0].copy(), right=pairs[:, 1].copy())
 
+    def _sentence_pairs(self, members: I64Array, crowded: Sequence[U32Array] | None) -> I64Array:
+        """Pairs of `members` where one holds most sentences of the other
+        (`excerpt_candidates`), or none when the rewrite stage is off."""
+        rewrite = self.config.rewrite
+        if self._rewriter is None or rewrite is None or members.size < 2:
+            return np.zeros((0, 2), dtype=np.int64)
+        keys = [k.view() for k in self._sentence_keys]
+        return excerpt_candidates(
+            self._sentences.sketches(), members, rewrite, keys=keys, crowded=crowded
+        )
+
     def finish(
         self,
         *,
@@ -678,8 +694,13 @@ class NearDupIndex:
             max_full_run=config.max_full_run,
             anchors=config.run_anchors,
         )
-        pairs = unique_pairs(np.concatenate([lsh_pairs, exact_pairs]))
-        del lsh_pairs, exact_pairs
+        # Sentence keys pair a short excerpt with its long source, which LSH (on Jaccard)
+        # does not: verified here too, a source's excerpts count in how well it contains the
+        # others, so it outranks a copy of one of its passages and claims the copies
+        # (`cluster_pairs`' containment rule), instead of being claimed by one.
+        sentence_pairs = self._sentence_pairs(members, crowded)
+        pairs = unique_pairs(np.concatenate([lsh_pairs, exact_pairs, sentence_pairs]))
+        del lsh_pairs, exact_pairs, sentence_pairs
         if pinned:  # rows are (low, high): both pinned when the later one is
             pairs = pairs[pairs[:, 1] >= pinned]
         if settled is not None and settled.size:

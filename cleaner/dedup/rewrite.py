@@ -277,6 +277,57 @@ def rewrite_candidates(
     return _enough_shared(found, config)
 
 
+EXCERPT_SENTENCE_SHARE = 0.5
+"""`excerpt_candidates`: the share of the shorter document's sketched sentences whose first
+key the other document holds too. A verbatim excerpt holds nearly all (a sentence's key
+changes only when an edit hits the words its key was drawn from); clustering's containment
+rule (>= 0.8 of the shingles) decides after, so this only has to be loose."""
+
+
+def excerpt_candidates(
+    sketches: SentenceSketches,
+    members: I64Array,
+    config: RewriteConfig,
+    *,
+    keys: Sequence[U32Array] | U32Array | None = None,
+    crowded: Sequence[U32Array] | None = None,
+    min_share: float = EXCERPT_SENTENCE_SHARE,
+) -> I64Array:
+    """Pairs of `members` where most sentences of the one with fewer sentences have their
+    first key (slot 0) in the other: an excerpt and its source, a copy of a passage and the
+    story it came from, as sorted ``(low id, high id)`` rows.
+
+    LSH on Jaccard does not pair a short excerpt with a long source; these pairs let
+    clustering verify them, so that a source's excerpts count in how well it contains the
+    others (`cluster.containment_scores`). One slot's sort, and only pairs sharing most of a
+    document's sentences: far fewer than `rewrite_candidates`' pairs, which share a few.
+    Keys held by more than `max_key_docs` documents (stock sentences), here or in
+    `crowded`, pair nobody, as there.
+    """
+    is_member = np.zeros(len(sketches), dtype=np.bool_)
+    is_member[members] = True
+    counts = sketches.sentence_counts()
+    doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), counts)
+    take = is_member[doc_of]
+    if keys is not None:
+        slot_keys = keys[0]
+    else:
+        words = sketches.word_offsets()
+        hashes = sketches.read(words[:1], words[-1:])
+        slot_keys = _slot_keys(hashes, sketches.sentence_sizes.astype(np.int64), 0, config)
+    first = np.asarray(slot_keys)[take]
+    tagged = (first.astype(np.uint64) << _32) | doc_of[take]
+    if crowded is not None and crowded[0].size:
+        tagged = tagged[~np.isin(first, crowded[0])]
+    codes, shared = _key_pair_counts(tagged, config.max_key_docs)
+    low_doc = (codes >> _32).astype(np.int64)
+    high_doc = (codes & np.uint64(MASK32)).astype(np.int64)
+    fewer = np.minimum(counts[low_doc], counts[high_doc])
+    enough = shared >= np.maximum(min_share * fewer, config.min_shared_keys)
+    out: I64Array = np.stack([low_doc[enough], high_doc[enough]], axis=1).reshape(-1, 2)
+    return out
+
+
 def _enough_shared(found: list[U64Array], config: RewriteConfig) -> tuple[I64Array, I64Array]:
     """Pairs (``low << 32 | high`` codes, one per slot that paired them) sharing at least
     `min_shared_keys` keys, as ``(low, high)`` rows, and how many keys each shares."""
@@ -312,6 +363,12 @@ def _counted(codes: U64Array) -> tuple[U64Array, I64Array]:
 def _shared_key_pairs(tagged: U64Array, max_key_docs: int) -> U64Array:
     """Distinct document pairs ``low << 32 | high`` sharing a key, from ``key << 32 | doc``
     codes; keys held by more than `max_key_docs` documents are skipped."""
+    codes, _ = _key_pair_counts(tagged, max_key_docs)
+    return codes
+
+
+def _key_pair_counts(tagged: U64Array, max_key_docs: int) -> tuple[U64Array, I64Array]:
+    """`_shared_key_pairs`, and how many distinct keys each pair shares."""
     tagged.sort()
     tagged = tagged[np.append(True, tagged[1:] != tagged[:-1])] if tagged.size else tagged
     keys = tagged >> np.uint64(32)
@@ -323,8 +380,7 @@ def _shared_key_pairs(tagged: U64Array, max_key_docs: int) -> U64Array:
     pairs = run_pairs(keys[useful], docs, max_full_run=max(max_key_docs, 2), anchors=1)
     low = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.uint64)
     high = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.uint64)
-    codes, _ = _counted((low << _32) | high)
-    return codes
+    return _counted((low << _32) | high)
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,3 +124,28 @@ def test_cli_gives_the_same_families_in_any_order(
     assert renamed == baseline
     # And the same as the library's answer.
     assert baseline == _index_families(texts, list(named))
+
+
+REUSE2 = Path(__file__).resolve().parents[2] / "bench" / "data" / "reuse2" / "docs"
+
+
+def test_a_syndicated_excerpt_does_not_take_the_family_from_its_source() -> None:
+    """A copied passage and its syndicated copy (one word changed) match each other in
+    clustering, and LSH does not pair either with the long source they come from. The
+    source must still outrank them, represent both, and claim its other copies, in any
+    order (bench/data/reuse2: a source on virtual memory, two copy-and-paste documents and
+    two light revisions of it)."""
+    named = {name: (REUSE2 / f"vmem-{name}.txt").read_text("utf-8") for name in "hbpes"}
+    named["b-syndicated"] = named["b"].replace(" the ", " a ", 1)
+    texts = list(named.values())
+    expected, kinds = _index_families(texts, list(named))
+    by_text = {text: name for name, text in named.items()}
+    assert {by_text[rep]: sorted(by_text[t] for t in m) for rep, m in expected.items()} == {
+        "h": ["b", "b-syndicated", "e", "h", "p", "s"]
+    }
+    assert kinds[named["h"]] == "representative"
+    rng = random.Random(5)
+    for trial in range(4):
+        order = rng.sample(texts, len(texts))
+        names = [f"{rng.getrandbits(40):010x}.txt" for _ in order]
+        assert _index_families(order, names) == (expected, kinds), trial

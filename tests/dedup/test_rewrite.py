@@ -21,6 +21,7 @@ from cleaner.dedup.rewrite import (
     Alignment,
     RewriteConfig,
     align_pairs,
+    excerpt_candidates,
     rewrite_candidates,
     sentence_keys,
 )
@@ -196,6 +197,31 @@ def test_candidates_from_precomputed_keys(subset: bool, article: ArticleMaker) -
     # The keys given are the ones used: one key everywhere is a stock sentence, no pair.
     pairs, _ = rewrite_candidates(sketches, members, config, keys=list(np.zeros_like(keys)))
     assert pairs.shape == (0, 2)
+
+
+def test_excerpt_candidates_pair_an_excerpt_with_its_source_only(article: ArticleMaker) -> None:
+    """A passage copied whole, inside its source or a longer story, is paired with it; two
+    stories that share two sentences of ten are not (`rewrite_candidates` pairs those)."""
+    source = article(21, 400)
+    sentences = split_sentences(source)
+    excerpt = _join(sentences[3:9])
+    story = _join([*sentences[10:12], *split_sentences(article(22, 200))])
+    other = article(23, 300)
+    texts = [source, excerpt, story, other]
+    config = RewriteConfig()
+    sketches = config.sketcher().sketch(texts)
+    members = np.arange(len(texts), dtype=np.int64)
+    keys = sentence_keys(sketches, config)
+    pairs = excerpt_candidates(sketches, members, config, keys=list(keys))
+    assert pairs.tolist() == [[0, 1]]
+    assert excerpt_candidates(sketches, members, config).tolist() == [[0, 1]]
+    assert [0, 2] in rewrite_candidates(sketches, members, config)[0].tolist()
+    # Not a member, no pair; keys known to be crowded elsewhere pair nobody.
+    assert excerpt_candidates(sketches, members[1:], config).shape == (0, 2)
+    crowded = [np.unique(k) for k in keys]
+    assert excerpt_candidates(
+        sketches, members, config, keys=list(keys), crowded=crowded
+    ).shape == (0, 2)
 
 
 # Alignment and the guard
