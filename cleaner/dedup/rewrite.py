@@ -208,12 +208,40 @@ def sentence_keys(sketches: SentenceSketches, config: RewriteConfig) -> U32Array
     A key is a function of its sentence alone, so it can be computed where the documents are
     sketched (map workers), leaving `rewrite_candidates` only the sort that pairs them.
     """
-    hashes = sketches.read(sketches.word_offsets()[:1], sketches.word_offsets()[-1:])
-    sizes = sketches.sentence_sizes.astype(np.int64)
+    hashes, sizes = _all_sentences(sketches)
     keys = np.empty((config.keys_per_sentence, sizes.size), dtype=np.uint32)
     for slot in range(config.keys_per_sentence):
         keys[slot] = _slot_keys(hashes, sizes, slot, config)
     return keys
+
+
+def _all_sentences(sketches: SentenceSketches) -> tuple[U32Array, I64Array]:
+    """Every content-word hash of `sketches`, and each sentence's number of them."""
+    words = sketches.word_offsets()
+    return sketches.read(words[:1], words[-1:]), sketches.sentence_sizes.astype(np.int64)
+
+
+def _member_sentences(
+    sketches: SentenceSketches, members: I64Array
+) -> tuple[npt.NDArray[np.bool_], U64Array]:
+    """Mask of the sentences of `members` among all sentences, and their documents."""
+    is_member = np.zeros(len(sketches), dtype=np.bool_)
+    is_member[members] = True
+    doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), sketches.sentence_counts())
+    take = is_member[doc_of]
+    return take, doc_of[take]
+
+
+def _tagged_keys(
+    slot_keys: U32Array, take: npt.NDArray[np.bool_], doc_of: U64Array, crowded: U32Array | None
+) -> U64Array:
+    """``key << 32 | document`` of one key slot for the sentences in `take` (whose documents
+    are `doc_of`), less those whose key is in `crowded`."""
+    member_keys = np.asarray(slot_keys)[take]
+    tagged = (member_keys.astype(np.uint64) << _32) | doc_of
+    if crowded is not None and crowded.size:
+        tagged = tagged[~np.isin(member_keys, crowded)]
+    return tagged
 
 
 def rewrite_candidates(
@@ -238,23 +266,20 @@ def rewrite_candidates(
     `max_key_docs` documents elsewhere (a persistent index's history, whose holders are
     not all here): they pair nobody, as if all their holders were here.
     """
-    is_member = np.zeros(len(sketches), dtype=np.bool_)
-    is_member[members] = True
-    counts = sketches.sentence_counts()
     found: list[U64Array] = []
     if keys is not None:
-        doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), counts)
-        take = is_member[doc_of]
-        doc_of = doc_of[take]
+        take, doc_of = _member_sentences(sketches, members)
         for slot, slot_keys in enumerate(keys):
-            tagged = (slot_keys[take].astype(np.uint64) << _32) | doc_of
-            if crowded is not None and crowded[slot].size:
-                tagged = tagged[~np.isin(slot_keys[take], crowded[slot], assume_unique=False)]
+            slot_crowded = None if crowded is None else crowded[slot]
+            tagged = _tagged_keys(slot_keys, take, doc_of, slot_crowded)
             found.append(_shared_key_pairs(tagged, config.max_key_docs))
             del tagged
         return _enough_shared(found, config)
     if crowded is not None:
         raise ValueError("crowded sentence keys are only known with the keys (`sentence_keys`)")
+    is_member = np.zeros(len(sketches), dtype=np.bool_)
+    is_member[members] = True
+    counts = sketches.sentence_counts()
     words = sketches.word_offsets()
     chunks = _doc_chunks(words, chunk_words)
     n_tagged = int(counts[is_member].sum())
@@ -304,22 +329,11 @@ def excerpt_candidates(
     Keys held by more than `max_key_docs` documents (stock sentences), here or in
     `crowded`, pair nobody, as there.
     """
-    is_member = np.zeros(len(sketches), dtype=np.bool_)
-    is_member[members] = True
-    counts = sketches.sentence_counts()
-    doc_of = np.repeat(np.arange(len(sketches), dtype=np.uint64), counts)
-    take = is_member[doc_of]
-    if keys is not None:
-        slot_keys = keys[0]
-    else:
-        words = sketches.word_offsets()
-        hashes = sketches.read(words[:1], words[-1:])
-        slot_keys = _slot_keys(hashes, sketches.sentence_sizes.astype(np.int64), 0, config)
-    first = np.asarray(slot_keys)[take]
-    tagged = (first.astype(np.uint64) << _32) | doc_of[take]
-    if crowded is not None and crowded[0].size:
-        tagged = tagged[~np.isin(first, crowded[0])]
+    take, doc_of = _member_sentences(sketches, members)
+    first = keys[0] if keys is not None else _slot_keys(*_all_sentences(sketches), 0, config)
+    tagged = _tagged_keys(first, take, doc_of, None if crowded is None else crowded[0])
     codes, shared = _key_pair_counts(tagged, config.max_key_docs)
+    counts = sketches.sentence_counts()
     low_doc = (codes >> _32).astype(np.int64)
     high_doc = (codes & np.uint64(MASK32)).astype(np.int64)
     fewer = np.minimum(counts[low_doc], counts[high_doc])
